@@ -1,0 +1,63 @@
+# Humdinger: `make demo` and `make test` do all set-up on a fresh Debian machine, idempotently.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || echo python3.11)
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMPS := .make
+DEB_PACKAGES := fluidsynth fluid-soundfont-gm libfluidsynth3 libportaudio2 libsndfile1 espeak-ng sox ffmpeg
+PYTEST_ARGS ?= -m "not slow"
+
+.PHONY: help setup system venv demo test test-all lint typecheck bench clean
+
+help:
+	@echo "make demo   - set up everything, then run the demo on embedded defaults"
+	@echo "make test   - set up everything, then run the default test suite (unit + integration, not slow)"
+	@echo "make test-all - also the slow tests"
+	@echo "make bench  - run the benchmarks in bench/ (writes JSON under bench/results/)"
+
+setup: system venv
+
+# Debian packages: install only what is missing (a second run does nothing).
+system: $(STAMPS)/system
+$(STAMPS)/system: Makefile
+	@mkdir -p $(STAMPS)
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "Debian packages present."; fi
+	@touch $@
+
+# The product's virtual environment (Python 3.11, pinned requirements, CPU torch).
+venv: $(STAMPS)/venv
+$(STAMPS)/venv: requirements.txt requirements-dev.txt pyproject.toml
+	@mkdir -p $(STAMPS)
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 not found: install it (e.g. 'pyenv install 3.11') and re-run"; exit 1; }
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+demo: setup
+	$(VENV)/bin/humdinger demo
+
+test: setup
+	@$(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+test-all: PYTEST_ARGS :=
+test-all: test
+
+lint: setup
+	$(VENV)/bin/ruff check assistant skills generator music_models tests bench
+
+typecheck: setup
+	$(VENV)/bin/mypy assistant skills generator music_models
+
+bench: setup
+	$(VPY) bench/run_all.py
+
+clean:
+	rm -rf $(STAMPS) $(VENV) build *.egg-info

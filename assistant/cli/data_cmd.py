@@ -1,0 +1,32 @@
+"""``humdinger data ...``: build the corpus cache, render arrangements, synthesise queries."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+__all__ = ["register", "DATA_SUBCOMMAND_MODULES"]
+
+DATA_SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "assistant.cli.data_corpus_cmd",
+    "assistant.cli.data_render_cmd",
+    "assistant.cli.data_queries_cmd",
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "data",
+        help="build the corpus cache, render arrangements, synthesise test queries",
+        description="Data pipeline: music21 corpus -> tune cache -> rendered arrangements and synthetic queries.",
+    )
+    data_sub = parser.add_subparsers(dest="data_command", metavar="DATA_COMMAND")
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+    for name in DATA_SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a pipeline stage that is not installed yet
+        module.register(data_sub)

@@ -1,0 +1,1 @@
+"""Sequence model over latent embeddings (RNN), composition and accompaniment, arrangement to MIDI/audio."""
