@@ -7,7 +7,7 @@ STAMPS := .make
 DEB_PACKAGES := fluidsynth fluid-soundfont-gm libfluidsynth3 libportaudio2 libsndfile1 espeak-ng sox ffmpeg
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: help setup system venv demo test test-all lint typecheck bench clean
+.PHONY: help setup system venv rasa demo test test-all lint typecheck bench clean
 
 help:
 	@echo "make demo   - set up everything, then run the demo on embedded defaults"
@@ -15,7 +15,7 @@ help:
 	@echo "make test-all - also the slow tests"
 	@echo "make bench  - run the benchmarks in bench/ (writes JSON under bench/results/)"
 
-setup: system venv
+setup: system venv rasa
 
 # Debian packages: install only what is missing (a second run does nothing).
 system: $(STAMPS)/system
@@ -39,6 +39,11 @@ $(STAMPS)/venv: requirements.txt requirements-dev.txt pyproject.toml
 	$(VPY) -m pip install -q -r requirements-dev.txt
 	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Rasa Open Source 3.6.21 in its own venv (.venv-rasa, Python 3.10: Rasa 3.6 does not run on 3.11).
+rasa: $(STAMPS)/rasa-3.6.21
+$(STAMPS)/rasa-3.6.21: scripts/setup_rasa.sh
+	@scripts/setup_rasa.sh
 
 demo: setup
 	$(VENV)/bin/humdinger demo

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Check", "run_checks", "CHECKS"]
+__all__ = ["CHECKS", "Check", "run_checks"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 __all__ = [
-    "HumdingerError",
+    "AudioInputError",
     "ConfigError",
     "CorpusError",
-    "UnknownCollectionError",
+    "HumdingerError",
+    "LibraryError",
+    "ModelError",
     "ParseError",
     "RenderError",
-    "AudioInputError",
-    "ModelError",
-    "LibraryError",
+    "UnknownCollectionError",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "corpus_dir", "soundfont_path", "SOUNDFONT_CANDIDATES"]
+__all__ = ["SOUNDFONT_CANDIDATES", "corpus_dir", "data_dir", "soundfont_path"]
 
 SOUNDFONT_CANDIDATES: tuple[str, ...] = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "PITCH_CLASS_NAMES",
     "CHORD_QUALITIES",
     "MODE_INTERVALS",
-    "Note",
+    "PITCH_CLASS_NAMES",
     "Chord",
     "Key",
     "Meter",
+    "Note",
     "Tune",
 ]
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["SkillKind", "Utterance", "Reply", "ConversationState", "MusicLibrary", "SkillContext", "Skill"]
+__all__ = ["ConversationState", "MusicLibrary", "Reply", "Skill", "SkillContext", "SkillKind", "Utterance"]
 
 
 class SkillKind(str, Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-__all__ = ["register", "DATA_SUBCOMMAND_MODULES"]
+__all__ = ["DATA_SUBCOMMAND_MODULES", "register"]
 
 DATA_SUBCOMMAND_MODULES: tuple[str, ...] = (
     "assistant.cli.data_corpus_cmd",

@@ -6,7 +6,7 @@ import argparse
 import time
 from dataclasses import dataclass
 
-__all__ = ["register", "DemoConfig"]
+__all__ = ["DemoConfig", "register"]
 
 
 @dataclass(frozen=True)

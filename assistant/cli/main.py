@@ -14,13 +14,16 @@ import logging
 import sys
 from collections.abc import Sequence
 
-__all__ = ["main", "build_parser", "COMMAND_MODULES"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "assistant.cli.demo_cmd",
     "assistant.cli.doctor_cmd",
     "assistant.cli.data_cmd",
+    "assistant.cli.train_cmd",
+    "assistant.cli.nlu_cmd",
+    "assistant.cli.models_cmd",
 )
 
 EXIT_USAGE = 2

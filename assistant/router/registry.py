@@ -9,7 +9,7 @@ from typing import Any
 
 from skills.base import Skill
 
-__all__ = ["BUILTIN_SKILLS", "load_skills", "INTENTS_OF_UNINSTALLED"]
+__all__ = ["BUILTIN_SKILLS", "INTENTS_OF_UNINSTALLED", "load_skills"]
 
 log = logging.getLogger(__name__)
 

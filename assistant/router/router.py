@@ -22,7 +22,7 @@ from assistant.router.registry import INTENTS_OF_UNINSTALLED
 from music_models.errors import HumdingerError
 from skills.base import ConversationState, MusicLibrary, Reply, Skill, SkillContext, SkillKind, Utterance
 
-__all__ = ["RouterConfig", "RouteOutcome", "Router"]
+__all__ = ["RouteOutcome", "Router", "RouterConfig"]
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["WindowConfig", "window_starts_s", "frame_windows"]
+__all__ = ["WindowConfig", "frame_windows", "window_starts_s"]
 
 
 @dataclass(frozen=True)

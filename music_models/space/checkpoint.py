@@ -10,7 +10,7 @@ from typing import Any
 from music_models.errors import ModelError
 from music_models.space.config import MusicSpaceConfig
 
-__all__ = ["CheckpointInfo", "save_checkpoint", "load_model", "sha256_of", "default_checkpoint_path"]
+__all__ = ["CheckpointInfo", "default_checkpoint_path", "load_model", "save_checkpoint", "sha256_of"]
 
 FORMAT_VERSION = 1
 

@@ -8,7 +8,7 @@ from typing import Any
 from music_models.features.spectrogram import FeatureConfig
 from music_models.features.windows import WindowConfig
 
-__all__ = ["EncoderConfig", "ObjectiveConfig", "DecoderTargetConfig", "MusicSpaceConfig"]
+__all__ = ["DecoderTargetConfig", "EncoderConfig", "MusicSpaceConfig", "ObjectiveConfig"]
 
 
 @dataclass(frozen=True)

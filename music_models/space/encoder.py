@@ -13,7 +13,7 @@ from torch import nn
 
 from music_models.space.config import EncoderConfig
 
-__all__ = ["Encoder", "TIME_STRIDE"]
+__all__ = ["TIME_STRIDE", "Encoder"]
 
 #: Frames of input per frame of trunk output.
 TIME_STRIDE = 4

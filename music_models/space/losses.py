@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["info_nce", "adjacency_loss", "discriminator_loss", "generator_loss", "decoder_loss", "sq_dists"]
+__all__ = ["adjacency_loss", "decoder_loss", "discriminator_loss", "generator_loss", "info_nce", "sq_dists"]
 
 
 def sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

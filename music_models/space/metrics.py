@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mrr", "top_k", "gaussianity", "mmd_rbf", "song_ranks_by_min_distance"]
+__all__ = ["gaussianity", "mmd_rbf", "mrr", "song_ranks_by_min_distance", "top_k"]
 
 
 def mrr(ranks: list[int] | np.ndarray) -> float:

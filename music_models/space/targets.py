@@ -7,7 +7,7 @@ import numpy as np
 from music_models.space.config import DecoderTargetConfig
 from music_models.types import Key, Tune
 
-__all__ = ["REST", "NO_CHORD", "window_targets", "chord_degree"]
+__all__ = ["NO_CHORD", "REST", "chord_degree", "window_targets"]
 
 REST = 12
 NO_CHORD = 7

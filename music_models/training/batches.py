@@ -21,7 +21,7 @@ from music_models.space.targets import window_targets
 from music_models.training.bank import BankItem, FeatureBank
 from music_models.types import Tune
 
-__all__ = ["BatchConfig", "BatchSampler", "crop", "stretch", "shift_pitch"]
+__all__ = ["BatchConfig", "BatchSampler", "crop", "shift_pitch", "stretch"]
 
 
 @dataclass(frozen=True)

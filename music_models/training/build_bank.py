@@ -17,7 +17,7 @@ from music_models.features.spectrogram import FeatureConfig, log_spectrogram
 from music_models.training.bank import BankItem, FeatureBank
 from music_models.types import Tune
 
-__all__ = ["BankConfig", "build_bank", "item_from_recording", "item_from_query"]
+__all__ = ["BankConfig", "build_bank", "item_from_query", "item_from_recording"]
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class BankConfig:
     queries_per_tune: int = 2
     query_kinds: tuple[str, ...] = ("hum", "whistle", "sing", "instrument")
     query_levels: tuple[str, ...] = ("clean", "moderate", "moderate", "heavy")
-    query_duration_s: tuple[float, float] = (8.0, 15.0)
+    query_duration_s: tuple[float, float] = (6.0, 12.0)
     max_recording_s: float = 45.0
     shard_size: int = 50
     seed: int = 1234
@@ -64,7 +64,8 @@ def item_from_query(tune: Tune, query: Any, *, features: FeatureConfig) -> BankI
     beats = np.array([n.onset_beats for n in notes] + [notes[-1].onset_beats + notes[-1].duration_beats])
     return BankItem(tune.tune_id, "query", truth.kind, feats.astype(np.float16),
                     _frame_beats(times, beats, feats.shape[1], features.frames_per_s),
-                    {"level": truth.level if hasattr(truth, "level") else "", "seed": truth.seed})
+                    {"level": truth.level, "seed": truth.seed, "transposition": truth.transposition_semitones,
+                     "tempo_ratio": truth.tempo_ratio})
 
 
 _WORKER: dict[str, Any] = {}
@@ -87,7 +88,7 @@ def _tune_seed(tune_id: str, base: int) -> int:
 
 def _build_items(args: tuple[Tune, BankConfig, FeatureConfig]) -> list[BankItem]:
     from music_models.arrange import arrange
-    from music_models.queries import synthesise_query
+    from music_models.queries import QueryConfig, synthesise_query
 
     tune, cfg, features = args
     renderer = _WORKER["renderer"]
@@ -105,8 +106,8 @@ def _build_items(args: tuple[Tune, BankConfig, FeatureConfig]) -> list[BankItem]
             kind = cfg.query_kinds[int(rng.integers(len(cfg.query_kinds)))]
             level = cfg.query_levels[int(rng.integers(len(cfg.query_levels)))]
             duration = float(rng.uniform(*cfg.query_duration_s))
-            query = synthesise_query(tune, kind=kind, seed=seed * 7 + q, level=level, duration_s=duration,
-                                     renderer=renderer)
+            qcfg = QueryConfig(level=level, target_duration_s=duration)
+            query = synthesise_query(tune, kind=kind, seed=seed * 7 + q, config=qcfg, renderer=renderer)
             items.append(item_from_query(tune, query, features=features))
     except Exception as exc:  # one bad tune must not stop a build of thousands; it is logged and counted
         log.warning("skipping tune %s in the feature bank: %s", tune.tune_id, exc)

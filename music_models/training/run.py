@@ -16,7 +16,7 @@ from music_models.training.batches import BatchConfig
 from music_models.training.build_bank import BankConfig
 from music_models.training.trainer import TrainerConfig
 
-__all__ = ["TrainRunConfig", "train", "load_run_config"]
+__all__ = ["TrainRunConfig", "load_run_config", "train"]
 
 log = logging.getLogger(__name__)
 

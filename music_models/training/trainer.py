@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TrainerConfig", "Trainer"]
+__all__ = ["Trainer", "TrainerConfig"]
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,218 @@
+"""PocketSphinx back-end (the default): in-process, the en-US model from the PyPI wheel.
+
+``mode='grammar'`` restricts recognition to the assistant's language (a JSGF grammar built from the
+Rasa project and the library's song titles); ``mode='lm'`` uses the stock en-US trigram model."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.asr.phrases import PhraseSet, to_jsgf
+from assistant.asr.pronounce import load_cmudict, pronounce_all
+from assistant.asr.types import Transcript, Word
+from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, AudioChunk, to_pcm16_bytes
+from assistant.audio.errors import SpeechEngineError, SpeechInputError, SpeechModelError
+
+__all__ = ["SPHINX_MODES", "PocketSphinxConfig", "PocketSphinxRecognizer", "restrict_to_pronounceable"]
+
+log = logging.getLogger(__name__)
+
+SPHINX_MODES: tuple[str, ...] = ("grammar", "lm")
+_FILLERS = re.compile(r"^(<s>|</s>|<sil>|\(NULL\)|\[.*\]|\+\+.*\+\+)$")
+
+
+@dataclass(frozen=True)
+class PocketSphinxConfig:
+    """Model files (None = the wheel's en-US model) and the search mode."""
+
+    mode: str = "grammar"
+    model_dir: str | None = None
+    dict_path: str | None = None
+    lm_path: str | None = None
+    optional_prefix: str = "hey humdinger"
+    use_espeak_pronunciations: bool = True
+    sample_rate_hz: int = SPEECH_SAMPLE_RATE_HZ
+    frame_rate_hz: int = 100
+    #: Lattice posteriors give word/utterance confidences but cost ~3x the time in grammar mode.
+    bestpath: bool | None = None
+    partial_every_s: float = 0.5
+    #: Template words must be dictionary words (NLU examples also hold ASR-error spellings like "stopp");
+    #: slot values (song titles) get pronunciations from espeak-ng when missing.
+    template_words_from_dict_only: bool = True
+    #: PocketSphinx's live CMN starts from generic values, so a fresh decoder misreads its first
+    #: utterance; decode that one again from the kept audio once the CMN has adapted.
+    redecode_first_utterance: bool = True
+
+    @property
+    def use_bestpath(self) -> bool:
+        return self.mode == "lm" if self.bestpath is None else self.bestpath
+
+    def __post_init__(self) -> None:
+        if self.mode not in SPHINX_MODES:
+            raise SpeechInputError(f"PocketSphinx mode must be one of {SPHINX_MODES}, got {self.mode!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PocketSphinxConfig:
+        return cls(**d)
+
+
+def restrict_to_pronounceable(phrases: PhraseSet, dropped: set[str]) -> PhraseSet:
+    """Remove templates and slot values that contain a word without a pronunciation."""
+    if not dropped:
+        return phrases
+
+    def ok(text: str) -> bool:
+        return not any(w in dropped for w in text.split())
+
+    return PhraseSet(tuple(t for t in phrases.templates if ok(t)),
+                     {k: tuple(v for v in vals if ok(v)) for k, vals in phrases.slots.items()})
+
+
+def _model_paths(cfg: PocketSphinxConfig) -> tuple[str, str, str]:
+    try:
+        import pocketsphinx
+    except ImportError as exc:
+        raise SpeechEngineError("PocketSphinx is not installed; run make setup (pip install pocketsphinx==5.1.1)") \
+            from exc
+    base = Path(pocketsphinx.get_model_path()) / "en-us"
+    hmm = cfg.model_dir or str(base / "en-us")
+    dic = cfg.dict_path or str(base / "cmudict-en-us.dict")
+    lm = cfg.lm_path or str(base / "en-us.lm.bin")
+    for what, p in (("acoustic model", hmm), ("dictionary", dic)):
+        if not Path(p).exists():
+            raise SpeechModelError(f"PocketSphinx {what} not found at {p}; reinstall pocketsphinx==5.1.1 "
+                                   "(its wheel ships the en-US model) or fix PocketSphinxConfig")
+    return hmm, dic, lm
+
+
+class PocketSphinxRecognizer:
+    """A :class:`~assistant.asr.types.Recognizer` over one ``pocketsphinx.Decoder`` built once and reused."""
+
+    backend = "pocketsphinx"
+
+    def __init__(self, phrases: PhraseSet | None = None, *, config: PocketSphinxConfig | None = None) -> None:
+        self.config = cfg = config or PocketSphinxConfig()
+        from pocketsphinx import Decoder
+
+        hmm, dic, lm = _model_paths(cfg)
+        if cfg.mode == "grammar" and phrases is None:
+            raise SpeechInputError("grammar mode needs a phrase set; build one with build_phrase_set()")
+        kwargs: dict[str, Any] = {"hmm": hmm, "dict": dic, "loglevel": "FATAL", "bestpath": cfg.use_bestpath,
+                                  "samprate": cfg.sample_rate_hz}
+        kwargs["lm"] = lm if cfg.mode == "lm" else None
+        if cfg.mode == "lm" and not Path(lm).exists():
+            raise SpeechModelError(f"PocketSphinx language model not found at {lm}; reinstall pocketsphinx==5.1.1")
+        t0 = time.perf_counter()
+        try:
+            self._decoder = Decoder(**kwargs)
+        except Exception as exc:  # the C library reports failures as RuntimeError/ValueError
+            raise SpeechEngineError(f"PocketSphinx failed to start ({exc}); check the model paths") from exc
+        self.phrases = self._install_phrases(phrases, dic) if phrases is not None else None
+        log.info("PocketSphinx (%s) ready in %.2f s", cfg.mode, time.perf_counter() - t0)
+        self._started = False
+        self._samples = 0
+        self._elapsed = 0.0
+        self._partial = ""
+        self._next_partial = 0
+        self._utterances = 0
+        self._pcm: list[bytes] = []
+
+    def _install_phrases(self, phrases: PhraseSet, dict_path: str) -> PhraseSet:
+        cfg = self.config
+        cmu = load_cmudict(Path(dict_path))
+        if cfg.template_words_from_dict_only:
+            kept = tuple(t for t in phrases.templates
+                         if all(w.startswith("<") or w in cmu for w in t.split()))
+            if len(kept) < len(phrases.templates):
+                log.info("grammar: %d template(s) with non-dictionary words left out: %s",
+                         len(phrases.templates) - len(kept),
+                         "; ".join(sorted(set(phrases.templates) - set(kept))[:10]))
+            phrases = PhraseSet(kept, phrases.slots)
+        words = phrases.vocabulary() | set(cfg.optional_prefix.split())
+        extra, dropped = pronounce_all(words, cmudict=cmu, use_espeak=cfg.use_espeak_pronunciations)
+        items = sorted(extra.items())
+        for i, (w, ph) in enumerate(items):
+            try:
+                self._decoder.add_word(w, ph, i == len(items) - 1)
+            except RuntimeError as exc:
+                log.warning("could not add %r (%s) to the dictionary: %s", w, ph, exc)
+                dropped.append(w)
+        usable = restrict_to_pronounceable(phrases, set(dropped))
+        if cfg.mode == "grammar":
+            prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
+            jsgf = to_jsgf(usable, optional_prefix=prefix)
+            try:
+                self._decoder.add_jsgf_string("commands", jsgf)
+            except ValueError as exc:
+                raise SpeechEngineError(f"PocketSphinx rejected the command grammar ({exc}); check the NLU "
+                                        "examples for unusual words") from exc
+            self._decoder.activate_search("commands")
+        return usable
+
+    def start(self) -> None:
+        self._decoder.start_utt()
+        self._started = True
+        self._samples = 0
+        self._elapsed = 0.0
+        self._partial = ""
+        self._next_partial = int(self.config.partial_every_s * self.config.sample_rate_hz)
+
+    def accept(self, chunk: AudioChunk) -> str:
+        if not self._started:
+            self.start()
+        if chunk.sample_rate_hz != self.config.sample_rate_hz:
+            raise SpeechInputError(f"PocketSphinx expects {self.config.sample_rate_hz} Hz audio, got "
+                                   f"{chunk.sample_rate_hz} Hz; resample at the source")
+        t0 = time.perf_counter()
+        pcm = to_pcm16_bytes(chunk.samples)
+        if self._utterances == 0 and self.config.redecode_first_utterance:
+            self._pcm.append(pcm)
+        self._decoder.process_raw(pcm, False, False)
+        self._samples += len(chunk.samples)
+        if self._samples >= self._next_partial:  # a partial backtrace is not free: only now and then
+            hyp = self._decoder.hyp()
+            self._partial = hyp.hypstr if hyp is not None else ""
+            self._next_partial += int(self.config.partial_every_s * self.config.sample_rate_hz)
+        self._elapsed += time.perf_counter() - t0
+        return self._partial
+
+    def finish(self) -> Transcript:
+        if not self._started:
+            self.start()
+        t0 = time.perf_counter()
+        self._decoder.end_utt()
+        self._started = False
+        if self._pcm:
+            self._decoder.start_utt()
+            self._decoder.process_raw(b"".join(self._pcm), False, True)
+            self._decoder.end_utt()
+            self._pcm = []
+        self._utterances += 1
+        hyp = self._decoder.hyp()
+        words: list[Word] = []
+        text, confidence = "", 0.0
+        if hyp is not None and hyp.hypstr:
+            lm = self._decoder.get_logmath()
+            fr = float(self.config.frame_rate_hz)
+            for seg in self._decoder.seg():
+                w = re.sub(r"\(\d+\)$", "", seg.word)
+                if _FILLERS.match(w):
+                    continue
+                conf = min(1.0, max(0.0, lm.exp(seg.prob))) if seg.prob <= 0 else 1.0
+                words.append(Word(w, seg.start_frame / fr, (seg.end_frame + 1) / fr, conf))
+            text = " ".join(w.text for w in words) or hyp.hypstr
+            confidence = min(1.0, max(0.0, float(self._decoder.get_prob())))
+            if math.isnan(confidence):
+                confidence = 0.0
+        self._elapsed += time.perf_counter() - t0
+        return Transcript(text, confidence, tuple(words), self._samples / self.config.sample_rate_hz,
+                          self._elapsed, f"{self.backend}-{self.config.mode}")

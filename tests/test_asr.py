@@ -1,0 +1,99 @@
+"""Speech recognition: phrase/grammar building, PocketSphinx on espeak-spoken commands, Vosk error paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.asr import (
+    AsrConfig,
+    PhraseSet,
+    PocketSphinxConfig,
+    PocketSphinxRecognizer,
+    Transcript,
+    VoskRecognizer,
+    build_phrase_set,
+    expand_phrases,
+    normalize_text,
+    resolve_vosk_model,
+    to_jsgf,
+    transcribe,
+    vosk_phrase_list,
+)
+from assistant.asr.phrases import parse_nlu_yaml
+from assistant.asr.pronounce import espeak_to_arpabet
+from assistant.audio import SpeechModelError, chunks_from_array
+from assistant.tts import EspeakConfig, EspeakTTS
+
+NLU = """
+version: "3.1"
+nlu:
+- intent: play_music
+  examples: |
+    - play [Greensleeves](song_title)
+    - play some [jigs]{"entity": "genre", "value": "jig"}
+    - put on [Danny Boy](song_title), please!
+- intent: identify_song
+  examples: |
+    - what's this song
+- lookup: genre
+  examples: |
+    - reels
+"""
+
+
+def test_parse_nlu_templates_and_slots() -> None:
+    ps = parse_nlu_yaml(NLU)
+    assert ps.templates == ("play <song_title>", "play some <genre>", "put on <song_title> please", "what's this song")
+    assert set(ps.slots["song_title"]) == {"greensleeves", "danny boy"}
+    assert set(ps.slots["genre"]) == {"jigs", "reels"}
+    assert PhraseSet.from_dict(json.loads(json.dumps(ps.to_dict()))) == ps
+
+
+def test_titles_join_the_grammar_and_phrase_list(tmp_path: Path) -> None:
+    (tmp_path / "nlu.yml").write_text(NLU)
+    ps = build_phrase_set(nlu_path=tmp_path, song_titles=["The Kesh Jig", "Symphony No. 5"])
+    assert "symphony no five" in ps.slots["song_title"]
+    jsgf = to_jsgf(ps, optional_prefix="hey humdinger")
+    assert "public <command> = [ hey humdinger ]" in jsgf and "( the kesh jig )" in jsgf
+    phrases = vosk_phrase_list(ps)
+    assert "play the kesh jig" in phrases and "put on danny boy please" in phrases and phrases[-1] == "[unk]"
+    assert len(expand_phrases(ps, max_phrases=3)) == 3
+
+
+def test_normalize_and_espeak_mapping() -> None:
+    assert normalize_text("Play  'Greensleeves', 2 times & more!") == "play greensleeves two times and more"
+    assert espeak_to_arpabet("gr'i:nsli:vz") == "G R IY N S L IY V Z"
+
+
+def test_vosk_errors_name_the_fetch_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUMDINGER_VOSK_MODEL", raising=False)
+    with pytest.raises(SpeechModelError, match="humdinger models fetch vosk"):
+        resolve_vosk_model()
+    with pytest.raises(SpeechModelError, match="does not exist"):
+        resolve_vosk_model(tmp_path / "nope")
+    (tmp_path / "broken" / "am").mkdir(parents=True)
+    with pytest.raises(SpeechModelError, match="missing am/final.mdl"):
+        VoskRecognizer(None, config=__import__("assistant.asr", fromlist=["VoskConfig"]).VoskConfig(
+            model_dir=str(tmp_path / "broken")))
+    monkeypatch.setenv("HUMDINGER_VOSK_MODEL", str(tmp_path / "broken"))
+    assert AsrConfig().resolved_backend() == "vosk"
+
+
+@pytest.mark.integration
+def test_pocketsphinx_grammar_recognises_espeak_command() -> None:
+    phrases = build_phrase_set(song_titles=["Greensleeves", "Drowsy Maggie"])
+    rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(mode="grammar"))
+    tts = EspeakTTS(EspeakConfig(voice="en-us", rate_wpm=150))
+    rng = np.random.default_rng(0)
+    texts = ["play something calm on the piano", "compose something like drowsy maggie"]
+    results = []
+    for text in texts * 2:  # second pass: the recogniser's live CMN has adapted, as in a running assistant
+        y = tts.speak(text).samples
+        y = np.concatenate([rng.normal(0, 0.002, 4000), y, rng.normal(0, 0.002, 4000)]).astype(np.float32)
+        results.append(transcribe(rec, chunks_from_array(y, chunk_s=0.1)))
+    assert all(isinstance(r, Transcript) and r.duration_s > 1.0 and r.elapsed_s > 0 for r in results)
+    assert [r.text for r in results[2:]] == texts

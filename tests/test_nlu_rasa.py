@@ -1,0 +1,72 @@
+"""The real thing: the trained Rasa model of nlu_data/ behind a real ``rasa run`` server.
+
+Uses the model cache of the user's data directory (trained once per content of nlu_data/, about a
+minute; `humdinger nlu --train-only` or `make test` does it), so later runs only start the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.nlu import NluConfig, RasaServer
+from assistant.nlu.types import NluResult
+from music_models.paths import data_dir
+
+pytestmark = pytest.mark.integration
+
+_CFG = NluConfig()
+if not _CFG.rasa_bin.exists():
+    pytest.skip(f"Rasa is not installed ({_CFG.rasa_bin} missing): run 'make rasa'", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RasaServer]:
+    # Module scope runs before conftest's per-test data dir, so this is the user's model cache.
+    cfg = NluConfig(model_dir=data_dir() / "rasa" / "models", rasa_url=None)
+    with RasaServer(cfg, progress=False) as srv:
+        yield srv
+
+
+def _parse(server: RasaServer, text: str) -> NluResult:
+    return server.client.parse(text)
+
+
+def test_whats_this_song_is_identify_song(server: RasaServer) -> None:
+    result = _parse(server, "what's this song")
+    assert result.intent == "identify_song" and result.confidence >= 0.7
+
+
+def test_play_greensleeves_has_the_title(server: RasaServer) -> None:
+    result = _parse(server, "play greensleeves")
+    assert result.intent == "play_music"
+    assert [(e.entity, e.value) for e in result.entities] == [("song_title", "Greensleeves")]
+    assert result.text[result.entities[0].start:result.entities[0].end] == "greensleeves"
+
+
+def test_entities_are_canonical_and_not_nested(server: RasaServer) -> None:
+    result = _parse(server, "play some jigs on the fiddle")
+    assert result.intent == "play_music"
+    assert {(e.entity, e.value) for e in result.entities} == {("genre", "jig"), ("instrument", "violin")}
+    title = _parse(server, "compose something like the irish washerwoman")
+    assert title.intent == "compose_like"
+    assert [(e.entity, e.value) for e in title.entities] == [("song_title", "The Irish Washerwoman")]
+
+
+@pytest.mark.parametrize("text", ["blorp fnarg zzkt", "florb wibble snorkel", "elephant carpet window"])
+def test_gibberish_is_fallback(server: RasaServer, text: str) -> None:
+    result = _parse(server, text)
+    assert result.is_fallback, f"{text!r} -> {result.intent} {result.confidence:.2f}"
+
+
+def test_recognition_errors_still_understood(server: RasaServer) -> None:
+    assert _parse(server, "play a long with me please").intent == "play_along"
+    assert _parse(server, "what song is dis").intent == "identify_song"
+
+
+def test_ranking_is_sorted_and_covers_intents(server: RasaServer) -> None:
+    result = _parse(server, "stop the music")
+    confidences = [c for _, c in result.ranking]
+    assert result.intent == "stop" and confidences == sorted(confidences, reverse=True)
+    assert len(result.ranking) >= 2 and result.ranking[0][0] == "stop"

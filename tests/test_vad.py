@@ -1,0 +1,106 @@
+"""VAD and endpointing on generated signals: speech-like bursts, a hum, noise, silence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.audio import (
+    HUM_ENDPOINTER_CONFIG,
+    Endpointer,
+    EndpointerConfig,
+    chunks_from_array,
+    take_utterance,
+)
+from assistant.audio.vad import VadConfig, classify_segment, frame_features, track_noise_floor
+
+SR = 16000
+
+
+def _speechlike(rng: np.random.Generator, dur_s: float) -> np.ndarray:
+    """Syllables: 150-250 ms voiced bursts with a moving formant-ish pitch, unvoiced hiss, short gaps."""
+    out = []
+    while sum(len(x) for x in out) < dur_s * SR:
+        n = int(rng.uniform(0.12, 0.22) * SR)
+        t = np.arange(n) / SR
+        f0 = rng.uniform(100, 180) * (1 + 0.2 * t)
+        ph = 2 * np.pi * np.cumsum(f0) / SR
+        env = np.sin(np.pi * np.arange(n) / n)
+        out.append(env * sum(np.sin(k * ph) * rng.uniform(0.2, 1) / k for k in range(1, 12)) * 0.15)
+        out.append(rng.normal(0, 0.03, int(0.06 * SR)))  # fricative
+        out.append(np.zeros(int(rng.uniform(0.02, 0.08) * SR)))
+    return np.concatenate(out).astype(np.float32)
+
+
+def _hum(dur_s: float) -> np.ndarray:
+    t = np.arange(int(dur_s * SR)) / SR
+    notes = np.repeat([220, 247, 262, 294, 262, 247], int(np.ceil(len(t) / 6)))[: len(t)]
+    ph = 2 * np.pi * np.cumsum(notes * (1 + 0.01 * np.sin(2 * np.pi * 5 * t))) / SR
+    return (0.2 * sum(np.sin(k * ph) / k for k in range(1, 6))).astype(np.float32)
+
+
+def _with_silence(rng: np.random.Generator, y: np.ndarray, lead_s: float, tail_s: float) -> np.ndarray:
+    parts = [np.zeros(int(lead_s * SR)), y, np.zeros(int(tail_s * SR))]
+    z = np.concatenate(parts)
+    return (z + rng.normal(0, 0.002, len(z))).astype(np.float32)
+
+
+def _run(y: np.ndarray, config: EndpointerConfig | None = None) -> list:
+    ep = Endpointer(config)
+    events = []
+    for c in chunks_from_array(y, chunk_s=0.1):
+        events += ep.accept(c)
+    return events + ep.finish()
+
+
+def test_endpoints_speech_between_silences() -> None:
+    rng = np.random.default_rng(1)
+    y = _with_silence(rng, _speechlike(rng, 2.0), 1.0, 2.0)
+    ev = _run(y)
+    assert [e.kind for e in ev] == ["start", "end"]
+    assert ev[0].time_s == pytest.approx(1.0, abs=0.15)
+    assert ev[1].reason == "silence"
+    assert 2.8 < ev[1].time_s < 3.3
+
+
+def test_silence_times_out_and_max_length() -> None:
+    rng = np.random.default_rng(2)
+    assert [(e.kind, e.reason) for e in _run(rng.normal(0, 0.002, 10 * SR).astype(np.float32))] == [
+        ("end", "timeout")]
+    long = _with_silence(rng, _speechlike(rng, 6.0), 0.5, 0.5)
+    ev = _run(long, EndpointerConfig(max_utterance_s=3.0))
+    assert ev[-1].reason == "max_length" and ev[-1].time_s - ev[0].time_s == pytest.approx(3.0, abs=0.1)
+
+
+def test_stationary_noise_is_not_speech() -> None:
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 0.05, 4 * SR).astype(np.float32)
+    y = np.concatenate([rng.normal(0, 0.002, SR), noise]).astype(np.float32)
+    assert all(e.reason == "timeout" or e.kind != "start" for e in _run(y, EndpointerConfig(start_timeout_s=4.5)))
+
+
+def test_take_utterance_has_preroll() -> None:
+    rng = np.random.default_rng(4)
+    y = _with_silence(rng, _speechlike(rng, 1.5), 1.0, 3.0)
+    got = list(take_utterance(chunks_from_array(y, chunk_s=0.1)))
+    assert got[0].start_s <= 0.8 and 2.3 < got[-1].end_s < 3.5
+
+
+def test_hum_is_melody_and_speech_is_not() -> None:
+    rng = np.random.default_rng(5)
+    cfg = VadConfig()
+    kinds = {}
+    for name, y in [("hum", _hum(3.0)), ("speech", _speechlike(rng, 3.0)), ("noise", rng.normal(0, 0.1, 2 * SR))]:
+        y = _with_silence(rng, np.asarray(y, np.float32), 0.5, 0.0)
+        f = frame_features(y, sample_rate_hz=SR)
+        floor = track_noise_floor(f.energy_db, hop_s=f.hop_s, rise_db_per_s=0.0, initial_db=-40.0)
+        kinds[name] = classify_segment(f, noise_floor_db=floor, config=cfg)
+    assert kinds == {"hum": "melody", "speech": "speech", "noise": "noise"}
+
+
+def test_melody_endpointer_on_hum() -> None:
+    rng = np.random.default_rng(6)
+    y = _with_silence(rng, _hum(4.0), 1.0, 3.0)
+    ev = _run(y, HUM_ENDPOINTER_CONFIG)
+    assert [e.kind for e in ev] == ["start", "end"]
+    assert ev[0].time_s == pytest.approx(1.0, abs=0.2) and ev[1].time_s == pytest.approx(5.0, abs=0.3)
