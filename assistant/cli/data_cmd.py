@@ -23,10 +23,4 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     data_sub = parser.add_subparsers(dest="data_command", metavar="DATA_COMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
     for name in DATA_SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a pipeline stage that is not installed yet
-        module.register(data_sub)
+        importlib.import_module(name).register(data_sub)
