@@ -97,3 +97,41 @@ def test_pocketsphinx_grammar_recognises_espeak_command() -> None:
         results.append(transcribe(rec, chunks_from_array(y, chunk_s=0.1)))
     assert all(isinstance(r, Transcript) and r.duration_s > 1.0 and r.elapsed_s > 0 for r in results)
     assert [r.text for r in results[2:]] == texts
+
+
+def test_models_fetch_vosk_offline_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli.main import main
+
+    # port 9 (discard) on localhost refuses the connection at once: the same path as no internet
+    rc = main(["models", "fetch", "vosk", "--url", "http://127.0.0.1:9/vosk.zip", "--timeout-s", "2"])
+    err = capsys.readouterr().err
+    assert rc != 0 and "could not download the Vosk model" in err and "HUMDINGER_VOSK_MODEL=" in err
+
+
+def test_domain_lm_is_valid_arpa() -> None:
+    from assistant.asr.domain_lm import DomainLmConfig, domain_lm_arpa, domain_sentences
+
+    ps = parse_nlu_yaml(NLU)
+    sents = domain_sentences(ps, fills_per_template=3, seed=0, optional_prefix="hey humdinger")
+    assert ["play", "danny", "boy"] in sents and ["hey", "humdinger", "what's", "this", "song"] in sents
+    arpa = domain_lm_arpa(ps, config=DomainLmConfig(fills_per_template=3), optional_prefix="hey humdinger")
+    head, body = arpa.split("\\1-grams:")
+    counts = [int(ln.split("=")[1]) for ln in head.splitlines() if ln.startswith("ngram")]
+    sections = [s for s in body.split("\\end\\")[0].split("-grams:")]
+    assert len(counts) == 3 and arpa.rstrip().endswith("\\end\\")
+    unigrams = [ln.split("\t") for ln in sections[0].splitlines() if "\t" in ln]
+    assert len(unigrams) == counts[0]
+    assert 0.97 < sum(10 ** float(u[0]) for u in unigrams if u[1] != "<s>") <= 1.0 + 1e-6
+    with pytest.raises(Exception, match="discount"):
+        domain_lm_arpa(ps, config=DomainLmConfig(discount=1.5))
+
+
+@pytest.mark.integration
+def test_pocketsphinx_domain_lm_recognises_espeak_command() -> None:
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(mode="domain_lm"))
+    rng = np.random.default_rng(1)
+    y = EspeakTTS(EspeakConfig(voice="en-us", rate_wpm=150)).speak("play a slow waltz").samples
+    y = np.concatenate([rng.normal(0, 0.003, 8000), 0.5 * y, rng.normal(0, 0.003, 8000)]).astype(np.float32)
+    result = transcribe(rec, chunks_from_array(y, chunk_s=0.1))
+    assert result.text == "play a slow waltz" and result.backend == "pocketsphinx-domain_lm"

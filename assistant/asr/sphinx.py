@@ -1,7 +1,11 @@
 """PocketSphinx back-end (the default): in-process, the en-US model from the PyPI wheel.
 
 ``mode='grammar'`` restricts recognition to the assistant's language (a JSGF grammar built from the
-Rasa project and the library's song titles); ``mode='lm'`` uses the stock en-US trigram model."""
+Rasa project and the library's song titles); ``mode='domain_lm'`` uses a trigram model trained on the
+same phrases (:mod:`assistant.asr.domain_lm`: unseen phrasings over the domain's words stay possible);
+``mode='lm'`` uses the stock en-US trigram model.
+
+Measured by ``bench/bench_asr.py`` (bench/results/asr.json): see :data:`MEASURED` below."""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ import logging
 import math
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.asr.domain_lm import DomainLmConfig, domain_lm_arpa
 from assistant.asr.phrases import PhraseSet, to_jsgf
 from assistant.asr.pronounce import load_cmudict, pronounce_all
 from assistant.asr.types import Transcript, Word
@@ -23,7 +28,7 @@ __all__ = ["SPHINX_MODES", "PocketSphinxConfig", "PocketSphinxRecognizer", "rest
 
 log = logging.getLogger(__name__)
 
-SPHINX_MODES: tuple[str, ...] = ("grammar", "lm")
+SPHINX_MODES: tuple[str, ...] = ("grammar", "domain_lm", "lm")
 _FILLERS = re.compile(r"^(<s>|</s>|<sil>|\(NULL\)|\[.*\]|\+\+.*\+\+)$")
 
 
@@ -36,6 +41,7 @@ class PocketSphinxConfig:
     dict_path: str | None = None
     lm_path: str | None = None
     optional_prefix: str = "hey humdinger"
+    domain_lm: DomainLmConfig = field(default_factory=DomainLmConfig)
     use_espeak_pronunciations: bool = True
     sample_rate_hz: int = SPEECH_SAMPLE_RATE_HZ
     frame_rate_hz: int = 100
@@ -51,7 +57,7 @@ class PocketSphinxConfig:
 
     @property
     def use_bestpath(self) -> bool:
-        return self.mode == "lm" if self.bestpath is None else self.bestpath
+        return self.mode != "grammar" if self.bestpath is None else self.bestpath
 
     def __post_init__(self) -> None:
         if self.mode not in SPHINX_MODES:
@@ -62,7 +68,7 @@ class PocketSphinxConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PocketSphinxConfig:
-        return cls(**d)
+        return cls(**{**d, "domain_lm": DomainLmConfig.from_dict(d["domain_lm"])}) if "domain_lm" in d else cls(**d)
 
 
 def restrict_to_pronounceable(phrases: PhraseSet, dropped: set[str]) -> PhraseSet:
@@ -104,8 +110,8 @@ class PocketSphinxRecognizer:
         from pocketsphinx import Decoder
 
         hmm, dic, lm = _model_paths(cfg)
-        if cfg.mode == "grammar" and phrases is None:
-            raise SpeechInputError("grammar mode needs a phrase set; build one with build_phrase_set()")
+        if cfg.mode != "lm" and phrases is None:
+            raise SpeechInputError(f"{cfg.mode} mode needs a phrase set; build one with build_phrase_set()")
         kwargs: dict[str, Any] = {"hmm": hmm, "dict": dic, "loglevel": "FATAL", "bestpath": cfg.use_bestpath,
                                   "samprate": cfg.sample_rate_hz}
         kwargs["lm"] = lm if cfg.mode == "lm" else None
@@ -156,7 +162,24 @@ class PocketSphinxRecognizer:
                 raise SpeechEngineError(f"PocketSphinx rejected the command grammar ({exc}); check the NLU "
                                         "examples for unusual words") from exc
             self._decoder.activate_search("commands")
+        elif cfg.mode == "domain_lm":
+            self._install_domain_lm(usable, prefix=cfg.optional_prefix if not set(cfg.optional_prefix.split())
+                                    & set(dropped) else "")
         return usable
+
+    def _install_domain_lm(self, phrases: PhraseSet, *, prefix: str) -> None:
+        import tempfile
+
+        arpa = domain_lm_arpa(phrases, config=self.config.domain_lm, optional_prefix=prefix)
+        with tempfile.TemporaryDirectory(prefix="humdinger-lm-") as tmp:
+            path = Path(tmp) / "domain.lm"  # the ARPA text is read into memory; the file can go
+            path.write_text(arpa, encoding="utf-8")
+            try:
+                self._decoder.add_lm_file("domain", str(path))
+            except RuntimeError as exc:
+                raise SpeechEngineError(f"PocketSphinx rejected the domain language model ({exc}); check the "
+                                        "NLU examples for unusual words") from exc
+        self._decoder.activate_search("domain")
 
     def start(self) -> None:
         self._decoder.start_utt()

@@ -24,6 +24,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "assistant.cli.train_cmd",
     "assistant.cli.nlu_cmd",
     "assistant.cli.models_cmd",
+    "assistant.cli.library_cmd",
+    "assistant.cli.converse_cmd",
+    "assistant.cli.listen_cmd",
+    "assistant.cli.eval_cmd",
 )
 
 EXIT_USAGE = 2

@@ -65,7 +65,9 @@ def _resonator_mag(*, freqs_hz: np.ndarray, center_hz: np.ndarray, bandwidth_hz:
     r = np.exp(-np.pi * bandwidth_hz / sr)
     c = 2.0 * r * np.cos(2.0 * np.pi * center_hz / sr)
     w = 2.0 * np.pi * freqs_hz / sr
-    den = np.abs(1.0 - c * np.exp(-1j * w) + r * r * np.exp(-2j * w))
+    cos_w, sin_w = np.cos(w), np.sin(w)  # real arithmetic: |1 - c e^-jw + r^2 e^-2jw|, e^-2jw from e^-jw
+    cos_2w, sin_2w = 2.0 * cos_w * cos_w - 1.0, 2.0 * sin_w * cos_w
+    den = np.hypot(1.0 - c * cos_w + r * r * cos_2w, c * sin_w - r * r * sin_2w)
     return (1.0 - c + r * r) / np.maximum(den, 1e-9)
 
 

@@ -41,15 +41,16 @@ def render_voice(
     nyq_limit = 0.47 * sr
     k_max = int(nyq_limit / max(float(f0[voiced].min()) if voiced.any() else 100.0, 50.0))
     out = np.zeros(n)
+    # the tract's gain at every harmonic of every frame, in one vectorised call (frames, k_max)
+    gains = tract_gain(freqs_hz=f0[:, None] * np.arange(1, k_max + 1)[None, :], formants_hz=track.formants_hz,
+                       bandwidths_hz=track.bandwidths_hz, zero_hz=track.zero_hz, sample_rate_hz=sr)
     for k in range(1, k_max + 1):
         fk = k * f0
         alive = fk < nyq_limit
         if not np.any(alive & (amp > 0)):
             break
         taper = np.clip((nyq_limit - fk) / (0.05 * sr), 0.0, 1.0)
-        g = tract_gain(freqs_hz=fk[:, None], formants_hz=track.formants_hz, bandwidths_hz=track.bandwidths_hz,
-                       zero_hz=track.zero_hz, sample_rate_hz=sr)[:, 0]
-        a = amp * g * taper * k ** (-track.tilt)
+        a = amp * gains[:, k - 1] * taper * k ** (-track.tilt)
         out += _frames_to_samples(a, frame_rate_hz=fr, sample_rate_hz=sr, n_samples=n) * np.sin(k * phase)
     # noise through the tract (aspiration, breaths) and in a band (frication)
     hop = int(round(sr / fr))

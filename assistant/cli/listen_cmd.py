@@ -1,0 +1,88 @@
+"""``humdinger listen``: the voice assistant live on the microphone and speaker."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def _device(value: str) -> int | str:
+    return int(value) if value.isdigit() else value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "listen", help="talk to the assistant live (microphone and speaker)",
+        description="Waits for the wake phrase (WakeWordConfig.phrase, 'hey humdinger') or, with --push-to-talk, "
+                    "for Enter; then listens to a command, answers, and keeps listening for a hum or a follow-up. "
+                    "Without audio devices use 'humdinger converse'. Ctrl-C ends.")
+    p.add_argument("--input-device", type=_device, default=None,
+                   help="microphone: sounddevice index or name part (default: DeviceConfig.device, the system's)")
+    p.add_argument("--output-device", type=_device, default=None,
+                   help="speaker: sounddevice index or name part (default: DeviceConfig.device, the system's)")
+    p.add_argument("--push-to-talk", action="store_true", help="press Enter to talk instead of the wake phrase")
+    p.add_argument("--no-library", action="store_true", help="run without the song library")
+    p.set_defaults(func=run)
+
+
+def _push_to_talk_keys(ptt: Any) -> None:
+    for _ in sys.stdin:
+        ptt.press()
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from assistant.audio.devices import MicrophoneSource, find_device
+    from assistant.audio.errors import NoAudioDeviceError
+    from assistant.conversation import AssistantConfig, Conversation, DeviceOutput, build_assistant
+    from assistant.conversation.live import run_live
+    from assistant.wake import PushToTalk
+
+    cfg = AssistantConfig.from_env(use_library=not args.no_library)
+    cfg = cfg.with_devices(input_device=cfg.input_device.device if args.input_device is None else args.input_device,
+                           output_device=cfg.output_device.device if args.output_device is None
+                           else args.output_device)
+    try:
+        find_device("input", config=cfg.input_device)
+        find_device("output", config=cfg.output_device)
+    except NoAudioDeviceError as exc:
+        print(f"humdinger listen: {exc}.\nWithout a microphone or speaker, run the same assistant from WAV files: "
+              "humdinger converse --script S.yaml --out DIR", file=sys.stderr)
+        return 1
+    mode = "push_to_talk" if args.push_to_talk else "keyphrase"
+    cfg = replace(cfg, conversation=replace(cfg.conversation, wake_mode=mode))
+    print("starting the assistant (speech recognition, Rasa, library) ...", file=sys.stderr)
+    push = PushToTalk() if args.push_to_talk else None
+    assistant = build_assistant(cfg, progress=True, wake=push) if push else build_assistant(cfg, progress=True)
+    with assistant:
+        for problem in assistant.problems():
+            print(f"humdinger listen: warning: {problem}", file=sys.stderr)
+        wake = assistant.wake
+        if wake is None:
+            print("humdinger listen: the wake word is unavailable; use --push-to-talk", file=sys.stderr)
+            return 1
+        if isinstance(wake, PushToTalk):
+            threading.Thread(target=_push_to_talk_keys, args=(wake,), daemon=True).start()
+        output = DeviceOutput(cfg.output_device)
+        conversation = Conversation(assistant, output, skip_own_speech=True)
+        hint = "press Enter, then talk" if args.push_to_talk else f"say {cfg.wake.phrase!r}"
+        print(f"ready in {assistant.startup_s.get('total', 0):.1f} s: {hint} (Ctrl-C to quit)", file=sys.stderr)
+
+        def show(rec: Any) -> None:
+            d = rec.to_dict()
+            print(f"you: {d['asr_text'] or '(no words)'}  ->  {d['reply_text'] or '(no reply)'}"
+                  + (f"  ! {d['error']}" if d["error"] else ""), flush=True)
+
+        try:
+            run_live(conversation, MicrophoneSource(cfg.input_device), wake=wake, on_turn=show)
+        except NoAudioDeviceError as exc:
+            print(f"humdinger listen: {exc}; without audio devices use 'humdinger converse'", file=sys.stderr)
+            return 1
+        finally:
+            output.close()
+    return 0

@@ -1,0 +1,93 @@
+"""Per-song aggregation of window matches. Pure functions over numpy arrays.
+
+A query is several windows (4 s, hop 1 s). When the query is song S, consecutive query windows match
+consecutive segments of S, advancing through the recording at a roughly constant tempo ratio (the
+person hums at 0.7-1.4x the recording's tempo). :func:`temporal_alignment` scores every straight line
+through the query-window x segment distance matrix (start segment x tempo ratio), taking the nearer
+of the two segments around each predicted time, and keeps the best; a song whose segments are
+individually close but scattered (a decoy) cannot line up and scores badly. :func:`vote` is plain
+single-window voting, kept for comparison (``LibraryConfig.aggregation = "vote"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Alignment", "distance_matrix", "similarity", "temporal_alignment", "vote"]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The best line: mean window distance along it, where the query starts in the song, the ratio."""
+
+    cost: float
+    offset_s: float
+    tempo_ratio: float
+
+
+def distance_matrix(*, query: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Euclidean distances ``[n_query, n_segments]`` between two sets of row vectors."""
+    q = np.asarray(query, dtype=np.float64)
+    s = np.asarray(segments, dtype=np.float64)
+    d2 = (q * q).sum(1)[:, None] + (s * s).sum(1)[None, :] - 2.0 * q @ s.T
+    return np.sqrt(np.maximum(d2, 0.0))
+
+
+def similarity(*, cost: float, dim: int) -> float:
+    """1 - cost / sqrt(2 dim): ~0 for two independent N(0, I) points, 1 for identical ones."""
+    return float(1.0 - cost / np.sqrt(2.0 * dim))
+
+
+def temporal_alignment(
+    *, distances: np.ndarray, query_starts_s: Sequence[float], segment_starts_s: Sequence[float],
+    ratios: Sequence[float],
+) -> Alignment:
+    """The best constant-ratio alignment of the query windows to one song's segments.
+
+    For each start segment ``j0`` and ratio ``r``, query window ``i`` (starting ``t_i`` s after the
+    first) is expected at recording time ``start(j0) + r * t_i``; its cost is the smaller distance to
+    the segments on either side of that time (the one segment when it falls on one). Times past the
+    song's end clamp to its last segment.
+    """
+    d = np.asarray(distances, dtype=np.float64)
+    n_q, n_s = d.shape
+    seg = np.asarray(segment_starts_s, dtype=np.float64)
+    q_rel = np.asarray(query_starts_s, dtype=np.float64)
+    q_rel = q_rel - q_rel[0]
+    r = np.asarray(ratios, dtype=np.float64)
+    if n_s == 1:
+        return Alignment(float(d[:, 0].mean()), float(seg[0]), 1.0)
+    times = seg[None, :, None] + r[:, None, None] * q_rel[None, None, :]  # [ratios, anchors, windows]
+    frac = np.interp(times, seg, np.arange(n_s, dtype=np.float64))
+    lo = np.floor(frac).astype(np.int64)
+    hi = np.ceil(frac).astype(np.int64)
+    rows = np.arange(n_q)[None, None, :]
+    cost = np.minimum(d[rows, lo], d[rows, hi]).mean(axis=2)  # [ratios, anchors]
+    k_r, j0 = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    return Alignment(float(cost[k_r, j0]), float(seg[j0]), float(r[k_r]))
+
+
+def vote(
+    *, distances: Mapping[str, np.ndarray], segment_starts_s: Mapping[str, Sequence[float]],
+) -> dict[str, tuple[float, float]]:
+    """Single-window voting: each query window votes for the song of its nearest segment.
+
+    Returns ``song -> (fraction of votes, offset_s of its first voting window's segment)`` for songs with votes.
+    """
+    songs = list(distances)
+    if not songs:
+        return {}
+    n_q = next(iter(distances.values())).shape[0]
+    best = np.stack([distances[s].min(axis=1) for s in songs])  # [songs, windows]
+    winner = best.argmin(axis=0)
+    out: dict[str, tuple[float, float]] = {}
+    for i, k in enumerate(winner):
+        song = songs[int(k)]
+        if song not in out:
+            j = int(distances[song][i].argmin())
+            out[song] = (0.0, float(segment_starts_s[song][j]))
+        out[song] = (out[song][0] + 1.0 / n_q, out[song][1])
+    return out

@@ -1,0 +1,198 @@
+"""Defaults of the song library: storage, search layout, melody gate, confidence calibration.
+
+Importing this module is cheap (no numpy, no Qdrant), so the CLI reads its defaults from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from music_models.errors import ConfigError
+
+__all__ = ["AUDIO_SUFFIXES", "MIDI_SUFFIXES", "Calibration", "LibraryBuildConfig", "LibraryConfig", "MelodyGateConfig"]
+
+AUDIO_SUFFIXES: tuple[str, ...] = (".wav", ".flac", ".ogg", ".mp3")
+MIDI_SUFFIXES: tuple[str, ...] = (".mid", ".midi")
+
+
+@dataclass(frozen=True)
+class MelodyGateConfig:
+    """The melody detector that runs before any search (``no_melody`` for silence, speech, noise).
+
+    pYIN at one-semitone resolution and 40 ms hops finds voiced frames (~35 ms for 10 s); YIN's
+    unquantised pitch on those frames measures gliding: the fraction of consecutive voiced frames whose
+    pitch moves 0.15-0.7 semitones in 40 ms -- too much for a held note, too little for a note change.
+    Speech glides through that band all the time; melodies hold notes and jump between them.
+    Measured on 10 s synthetic queries of 20 corpus test tunes (music_models.queries; hum, whistle,
+    sing, instrument; moderate and heavy degradation) and 40 espeak-ng speech clips
+    (music_models.evaluation.nonmelodic; 31 had >= 2 s voiced): melodies 0.00-0.39, speech 0.49-0.70.
+    Tried first and dropped: the median 40 ms pitch change and the 25th percentile of the 80 ms change
+    (fast tunes -- eighth notes at 132 qpm -- looked like speech to both). Noise and silence have no
+    voiced frames.
+    """
+
+    sample_rate_hz: int = 16_000
+    fmin_hz: float = 60.0
+    fmax_hz: float = 3300.0  # whistles reach 3 kHz
+    frame_length: int = 1024
+    hop_length: int = 640  # 40 ms
+    resolution_semitones: float = 1.0  # voicing only; finer is 5x slower
+    min_voiced_s: float = 2.0  # less melody than this is "too short"
+    glide_band_semitones: tuple[float, float] = (0.15, 0.7)  # a 40 ms pitch move in this band is a glide
+    max_glide_fraction: float = 0.44  # more voiced frame pairs gliding than this: speech
+    silence_dbfs: float = -60.0  # quieter than this overall: silence
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MelodyGateConfig:
+        kw = dict(d)
+        if "glide_band_semitones" in kw:
+            lo, hi = kw["glide_band_semitones"]
+            kw["glide_band_semitones"] = (float(lo), float(hi))
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Confidence = logistic(margin_weight * margin + score_weight * score + bias).
+
+    ``margin`` is a song's score minus the best other song's score (positive only for rank 1);
+    ``score`` is its own score. The defaults are a hand-set prior; :func:`music_models.library.calibrate`
+    fits them on validation queries and writes them to ``LibraryConfig.calibration_file``.
+    """
+
+    margin_weight: float = 40.0
+    score_weight: float = 3.0
+    bias: float = -3.5  # a tie (margin 0) stays below 0.5 whatever the score
+    fitted_on: int = 0  # number of queries the fit used; 0 = the hand-set prior
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Calibration:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass(frozen=True)
+class LibraryConfig:
+    """Every default of :class:`music_models.library.Library`.
+
+    ``path`` empty means ``data_dir()/qdrant``; ``url`` empty means ``$QDRANT_URL`` (and
+    ``$QDRANT_API_KEY``) if set, else the embedded local store at ``path``. ``name`` is the library,
+    i.e. the prefix of its two Qdrant collections. ``checkpoint`` empty means the shipped model.
+    """
+
+    name: str = "humdinger"
+    path: str = ""
+    url: str = ""
+    api_key: str = ""
+    checkpoint: str = ""
+    audio_dir: str = ""  # rendered / converted audio kept for playback; empty = data_dir()/library/audio
+    calibration_file: str = ""  # empty = data_dir()/library/calibration.json (used when present)
+    summaries_per_song: int = 3  # k-means centroids of a song's windows in the candidate collection
+    candidates_per_window: int = 20  # summary hits per query window
+    max_candidates: int = 25  # songs re-ranked at segment level
+    tempo_ratios: tuple[float, ...] = (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4)  # recording s per query s
+    aggregation: str = "temporal"  # or "vote": single-window voting, for comparison
+    match_confidence: float = 0.5  # below it the verdict is "unsure"
+    top_k: int = 5
+    max_duration_s: float = 3600.0  # longer files are refused
+    embed_chunk_s: float = 120.0  # long recordings are embedded in chunks of this length
+    upsert_batch: int = 256
+    melody: MelodyGateConfig = field(default_factory=MelodyGateConfig)
+    calibration: Calibration = field(default_factory=Calibration)
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the bad setting."""
+        if not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(f"library name {self.name!r} must be letters, digits, '-' or '_'")
+        if self.aggregation not in ("temporal", "vote"):
+            raise ConfigError(f"aggregation must be 'temporal' or 'vote', got {self.aggregation!r}")
+        if min(self.summaries_per_song, self.candidates_per_window, self.max_candidates, self.top_k) < 1:
+            raise ConfigError("summaries_per_song, candidates_per_window, max_candidates and top_k must be >= 1")
+        if not self.tempo_ratios or min(self.tempo_ratios) <= 0:
+            raise ConfigError(f"tempo_ratios must be positive, got {self.tempo_ratios}")
+        if not 0.0 <= self.match_confidence <= 1.0:
+            raise ConfigError(f"match_confidence must lie in [0, 1], got {self.match_confidence}")
+        if self.max_duration_s <= 0 or self.embed_chunk_s < 10:
+            raise ConfigError("max_duration_s must be > 0 and embed_chunk_s >= 10")
+
+    def storage_path(self) -> Path:
+        from music_models.paths import data_dir
+
+        return Path(self.path).expanduser() if self.path else data_dir() / "qdrant"
+
+    def server_url(self) -> str:
+        return self.url or os.environ.get("QDRANT_URL", "")
+
+    def server_api_key(self) -> str:
+        return self.api_key or os.environ.get("QDRANT_API_KEY", "")
+
+    def audio_path(self) -> Path:
+        from music_models.paths import data_dir
+
+        return Path(self.audio_dir).expanduser() if self.audio_dir else data_dir() / "library" / "audio"
+
+    def calibration_path(self) -> Path:
+        from music_models.paths import data_dir
+
+        return Path(self.calibration_file).expanduser() if self.calibration_file else (
+            data_dir() / "library" / "calibration.json")
+
+    def replace(self, **changes: Any) -> LibraryConfig:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["tempo_ratios"] = list(self.tempo_ratios)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LibraryConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ConfigError(f"unknown library setting(s) {unknown}; known: {sorted(known)}")
+        kw = dict(d)
+        if "tempo_ratios" in kw:
+            kw["tempo_ratios"] = tuple(float(x) for x in kw["tempo_ratios"])
+        if isinstance(kw.get("melody"), dict):
+            kw["melody"] = MelodyGateConfig.from_dict(kw["melody"])
+        if isinstance(kw.get("calibration"), dict):
+            kw["calibration"] = Calibration.from_dict(kw["calibration"])
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class LibraryBuildConfig:
+    """Defaults of ``humdinger library build`` (the demo library) and ``humdinger index``.
+
+    The demo library holds the test split, whose tunes the model never saw in training, so a hum
+    of any of them is a fair demonstration.
+    """
+
+    split: str = "test"
+    limit: int = 300  # tunes, spread evenly over the split; 0 = all
+    collections: tuple[str, ...] = ()  # empty = every collection
+    seed: int = 0  # base seed of the arrangements (each tune's seed derives from it and its id)
+    user_collection: str = "user"  # payload collection of files added with ``humdinger index``
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["collections"] = list(self.collections)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LibraryBuildConfig:
+        kw = dict(d)
+        if "collections" in kw:
+            kw["collections"] = tuple(kw["collections"])
+        return cls(**kw)

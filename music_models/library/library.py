@@ -1,0 +1,263 @@
+"""The song library the voice assistant and the CLI use: identify a melody, find songs, play them.
+
+>>> lib = Library.open(LibraryConfig())             # the store and the song list, once per process
+>>> result = lib.identify(samples, 44_100, top_k=5) # any rate; mono or multi-channel
+>>> result.verdict, result.results[0].title
+
+identify: melody gate (no search without a melody) -> window embeddings -> candidate songs from the
+summary collection -> the candidates' segments by id -> temporal alignment per song -> score,
+calibrated confidence, verdict ``match`` / ``unsure`` / ``no_melody``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from music_models.errors import LibraryError
+from music_models.library.align import distance_matrix, similarity, temporal_alignment, vote
+from music_models.library.calibration import confidences, load_calibration
+from music_models.library.config import LibraryConfig
+from music_models.library.metadata import search_songs
+from music_models.library.store import LibraryStore
+from music_models.library.types import IdentifyHit, IdentifyResult, SongRecord
+
+__all__ = ["ClipEmbedder", "Library"]
+
+logger = logging.getLogger(__name__)
+
+_SEAM_S = 8.0  # chunks of a long recording overlap by this much (>= one window)
+
+
+class ClipEmbedder(Protocol):
+    """What the library needs of the music-space model (:class:`music_models.space.embed.Embedder`)."""
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def sample_rate_hz(self) -> int: ...
+
+    def embed(self, samples: np.ndarray) -> Any: ...  # -> EmbeddedClip (z, starts_s, timing_ms)
+
+
+class Library:
+    """One library (two Qdrant collections) with the model that embeds its queries.
+
+    The model is loaded on first need (or by :meth:`warm`) and kept; pass ``embedder`` to use another
+    (tests inject a fake). Satisfies :class:`skills.base.MusicLibrary`.
+    """
+
+    def __init__(self, store: LibraryStore, config: LibraryConfig, *, embedder: ClipEmbedder | None = None) -> None:
+        self.store = store
+        self.config = config
+        self._embedder = embedder
+        self._songs: dict[str, SongRecord] = store.songs()
+        fitted = load_calibration(config.calibration_path())
+        self.calibration = fitted if fitted is not None else config.calibration
+
+    @classmethod
+    def open(cls, config: LibraryConfig | None = None, *, embedder: ClipEmbedder | None = None,
+             create: bool = False) -> Library:
+        """Open the library; ``create`` makes the storage folder when it is missing (indexing does)."""
+        cfg = config or LibraryConfig()
+        return cls(LibraryStore(cfg, create=create), cfg, embedder=embedder)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the model ---------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> ClipEmbedder:
+        if self._embedder is None:
+            from music_models.space.embed import Embedder
+
+            ckpt = Path(self.config.checkpoint) if self.config.checkpoint else None
+            self._embedder = Embedder(ckpt)
+            logger.info("music-space model loaded in %.0f ms", getattr(self._embedder, "load_ms", 0.0))
+        return self._embedder
+
+    def warm(self) -> None:
+        """Load the model now (the first identify would otherwise pay for it)."""
+        _ = self.embedder
+
+    def embed_recording(self, samples: np.ndarray) -> tuple[np.ndarray, list[float]]:
+        """Window embeddings of a whole recording, in chunks of ``embed_chunk_s`` so memory stays flat."""
+        emb = self.embedder
+        sr = emb.sample_rate_hz
+        chunk = int(self.config.embed_chunk_s * sr)
+        if len(samples) <= chunk * 1.5:
+            clip = emb.embed(samples)
+            return np.asarray(clip.z, dtype=np.float32), [float(s) for s in clip.starts_s]
+        zs, starts = [], []
+        span = int(_SEAM_S * sr)  # overlap so windows cross the chunk seams
+        for a in range(0, len(samples), chunk):
+            piece = samples[a:a + chunk + span]
+            if len(piece) < sr:  # a sliver after the last full chunk is covered by its overlap
+                break
+            clip = emb.embed(piece)
+            last = a + chunk >= len(samples)
+            for z, s in zip(clip.z, clip.starts_s):
+                if last or s < self.config.embed_chunk_s:
+                    zs.append(z)
+                    starts.append(a / sr + float(s))
+            if last:
+                break
+        return np.asarray(zs, dtype=np.float32), starts
+
+    # -- songs ---------------------------------------------------------------------------------------
+    @property
+    def songs(self) -> dict[str, SongRecord]:
+        return self._songs
+
+    def __len__(self) -> int:
+        return len(self._songs)
+
+    def refresh(self) -> None:
+        """Re-read the song list (after another writer added songs through a shared server)."""
+        self._songs = self.store.songs()
+
+    def add_song(self, song: SongRecord, *, z: np.ndarray, starts_s: Sequence[float]) -> None:
+        """Write a song's segments, then its summaries (the commit mark). Re-adding overwrites."""
+        from music_models.library.summaries import song_summaries
+
+        if len(z) != len(starts_s) or len(z) == 0:
+            raise LibraryError(f"song {song.song_id} has {len(z)} embeddings for {len(starts_s)} windows; "
+                               "nothing was added")
+        self.store.ensure(int(z.shape[1]))
+        record = SongRecord.from_dict(song.to_dict() | {"n_segments": len(z)})
+        self.store.upsert_segments(record, z=z, starts_s=starts_s)
+        self.store.commit_song(record, summaries=song_summaries(z=z, k=self.config.summaries_per_song))
+        self._songs[record.song_id] = record
+
+    def clear(self) -> None:
+        """Delete every song of this library (``--rebuild``)."""
+        self.store.drop()
+        self._songs = {}
+
+    def song(self, song_id: str) -> SongRecord:
+        try:
+            return self._songs[song_id]
+        except KeyError:
+            raise LibraryError(f"no song {song_id!r} in library {self.config.name!r}; "
+                               "identify or search first to get a song id") from None
+
+    def search_metadata(self, *, title: str | None = None, collection: str | None = None,
+                        mood: str | None = None, limit: int = 5) -> list[SongRecord]:
+        return search_songs(self._songs.values(), title=title, collection=collection, mood=mood, limit=limit)
+
+    def similar_to(self, z: np.ndarray, limit: int = 5) -> list[SongRecord]:
+        """Songs whose summaries lie nearest to ``z`` (one vector or a query's windows)."""
+        self._require_songs()
+        q = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        totals = self._candidate_costs(q, per_window=max(limit * self.config.summaries_per_song, 10))
+        ranked = sorted(totals, key=lambda s: totals[s])
+        return [self._songs[s] for s in ranked[:limit] if s in self._songs]
+
+    # -- identify ------------------------------------------------------------------------------------
+    def identify(self, samples: np.ndarray, sample_rate_hz: int, top_k: int | None = None, *,
+                 query: str = "<samples>", load_ms: float = 0.0) -> IdentifyResult:
+        """Name the song in ``samples`` (any rate, mono or multi-channel); ``load_ms`` adds decoding time."""
+        from music_models.library.audio_files import to_mono_16k
+        from music_models.library.melody import check_melody
+
+        t0 = time.perf_counter()
+        k = top_k or self.config.top_k
+        self._require_songs()
+        emb = self.embedder
+        x = to_mono_16k(samples=samples, sample_rate_hz=sample_rate_hz, target_rate_hz=emb.sample_rate_hz)
+        duration_s = len(x) / emb.sample_rate_hz
+        t1 = time.perf_counter()
+        timing = {"load": load_ms + (t1 - t0) * 1000}
+        melody = check_melody(samples=x, config=self.config.melody)
+        t2 = time.perf_counter()
+        timing["features"] = (t2 - t1) * 1000
+        if not melody.is_melody:
+            timing |= {"embed": 0.0, "search": 0.0, "total": load_ms + (t2 - t0) * 1000}
+            return IdentifyResult(query, duration_s, "no_melody", (), timing, None, melody)
+        clip = emb.embed(x)
+        t3 = time.perf_counter()
+        clip_ms = getattr(clip, "timing_ms", {}) or {}
+        timing["features"] += float(clip_ms.get("features", 0.0))
+        timing["embed"] = float(clip_ms.get("embed", (t3 - t2) * 1000))
+        qz = np.asarray(clip.z, dtype=np.float32)
+        hits = self.rank_windows(qz, [float(s) for s in clip.starts_s], top_k=k)
+        t4 = time.perf_counter()
+        timing["search"] = (t4 - t3) * 1000
+        timing["total"] = load_ms + (t4 - t0) * 1000
+        verdict = "match" if hits and hits[0].confidence >= self.config.match_confidence else "unsure"
+        return IdentifyResult(query, duration_s, verdict, tuple(hits), timing, qz, melody)
+
+    def identify_file(self, path: str | Path, top_k: int | None = None) -> IdentifyResult:
+        """Decode an audio file (WAV, FLAC, OGG, MP3; any rate and channels) and identify it."""
+        from music_models.library.audio_files import read_audio_file
+
+        t0 = time.perf_counter()
+        audio = read_audio_file(path, max_duration_s=self.config.max_duration_s)
+        load_ms = (time.perf_counter() - t0) * 1000
+        return self.identify(audio.samples, audio.sample_rate_hz, top_k, query=str(path), load_ms=load_ms)
+
+    def _require_songs(self) -> None:
+        if not self._songs:
+            raise LibraryError(f"library {self.config.name!r} is empty; build it with 'humdinger library build' "
+                               "or add music with 'humdinger index PATH'")
+
+    def _candidate_costs(self, qz: np.ndarray, *, per_window: int) -> dict[str, float]:
+        """Sum over query windows of each song's nearest-summary distance (the window's worst hit if absent)."""
+        lists = self.store.search_summaries(qz, limit=per_window)
+        best: list[dict[str, float]] = []
+        for hits in lists:
+            d: dict[str, float] = {}
+            for sid, dist in hits:
+                d[sid] = min(dist, d.get(sid, np.inf))
+            best.append(d)
+        songs = set().union(*best) if best else set()
+        worst = [max(d.values(), default=0.0) for d in best]
+        return {s: float(sum(d.get(s, w) for d, w in zip(best, worst))) for s in songs}
+
+    def rank_windows(self, qz: np.ndarray, query_starts_s: Sequence[float], *, top_k: int) -> list[IdentifyHit]:
+        """Rank songs for already-embedded query windows ``qz`` starting at ``query_starts_s``.
+
+        Candidates from the summary collection, their segments by id, per-song aggregation
+        (``config.aggregation``), calibrated confidences. The search part of :meth:`identify`.
+        """
+        self._require_songs()
+        cfg = self.config
+        costs = self._candidate_costs(qz, per_window=cfg.candidates_per_window)
+        chosen = sorted(costs, key=lambda s: costs[s])[:cfg.max_candidates]
+        segments = self.store.segments_of(self._songs[s] for s in chosen if s in self._songs)
+        if not segments:
+            return []
+        dists = {s: distance_matrix(query=qz, segments=z) for s, (z, _) in segments.items()}
+        scored: list[tuple[str, float, float]] = []  # (song, score, offset_s)
+        if cfg.aggregation == "vote":
+            votes = vote(distances=dists, segment_starts_s={s: st for s, (_, st) in segments.items()})
+            scored = [(s, v, off) for s, (v, off) in votes.items()]
+        else:
+            dim = qz.shape[1]
+            for s, (_, starts) in segments.items():
+                a = temporal_alignment(distances=dists[s], query_starts_s=query_starts_s,
+                                       segment_starts_s=starts, ratios=cfg.tempo_ratios)
+                scored.append((s, similarity(cost=a.cost, dim=dim), a.offset_s))
+        scored.sort(key=lambda t: (-t[1], t[0]))
+        conf = confidences(scores=[sc for _, sc, _ in scored], calibration=self.calibration)
+        return [IdentifyHit(i + 1, s, self._songs[s].title, sc, c, off)
+                for i, ((s, sc, off), c) in enumerate(zip(scored[:top_k], conf[:top_k]))]
+
+    def describe(self) -> dict[str, Any]:
+        """Where the library lives and what it holds (for ``humdinger library info``)."""
+        return {"name": self.config.name, "storage": self.config.server_url() or str(self.config.storage_path()),
+                "mode": "local" if self.store.local else "server", "songs": len(self._songs),
+                "segments": self.store.count_segments(), "dim": self.store.dim(),
+                "calibration": self.calibration.to_dict()}

@@ -1,0 +1,60 @@
+"""The melody gate: is there a melody in this audio at all? Runs before any search, so silence,
+speech and noise get ``no_melody`` and never a random song.
+
+Silence and noise have (almost) no pitched frames. Speech has pitched frames, but its pitch glides
+through small steps all the time; hummed, whistled, sung and played notes hold a pitch and jump
+between notes.
+See :class:`~music_models.library.config.MelodyGateConfig` for the measured thresholds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from music_models.library.config import MelodyGateConfig
+from music_models.library.types import MelodyCheck
+
+__all__ = ["check_melody", "median_run_s"]
+
+
+def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
+    """Median length in seconds of the runs of consecutive True frames (0 when there are none)."""
+    v = np.concatenate([[False], np.asarray(voiced, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(v.astype(np.int8)))
+    lengths = edges[1::2] - edges[::2]
+    return float(np.median(lengths) * frame_s) if lengths.size else 0.0
+
+
+def check_melody(*, samples: np.ndarray, config: MelodyGateConfig = MelodyGateConfig()) -> MelodyCheck:
+    """Measure 16 kHz mono ``samples`` and decide whether they carry a melody (pure, ~40 ms for 10 s)."""
+    import librosa
+
+    from music_models.qbh_baseline.contour import pitch_track
+
+    x = np.asarray(samples, dtype=np.float32)
+    rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+    level = 20 * np.log10(rms) if rms > 0 else -np.inf
+    if x.size < config.frame_length or level < config.silence_dbfs:
+        return MelodyCheck(False, 0.0, 0.0, 0.0, float(level), "silence" if x.size else "empty")
+    track = pitch_track(samples=x, sample_rate_hz=config.sample_rate_hz, target_rate_hz=config.sample_rate_hz,
+                        fmin_hz=config.fmin_hz, fmax_hz=config.fmax_hz, frame_length=config.frame_length,
+                        hop_length=config.hop_length, resolution_semitones=config.resolution_semitones,
+                        voiced_probability_min=0.0)
+    voiced = np.isfinite(track.midi)
+    voiced_s = float(np.count_nonzero(voiced) * config.hop_length / config.sample_rate_hz)
+    frame_s = config.hop_length / config.sample_rate_hz
+    runs = median_run_s(voiced=voiced, frame_s=frame_s)
+    if voiced_s < config.min_voiced_s:
+        reason = "no pitched sound (noise or silence)" if voiced_s < 0.2 else "too little melody (under 2 s)"
+        return MelodyCheck(False, voiced_s, 0.0, runs, float(level), reason)
+    f0 = librosa.yin(x, fmin=config.fmin_hz, fmax=config.fmax_hz, sr=config.sample_rate_hz,
+                     frame_length=config.frame_length, hop_length=config.hop_length)
+    n = min(f0.size, voiced.size)
+    fine = np.where(voiced[:n], 12.0 * np.log2(np.maximum(f0[:n], 1e-3) / 440.0), np.nan)
+    moves = np.abs(np.diff(fine))
+    moves = moves[np.isfinite(moves)]
+    lo, hi = config.glide_band_semitones
+    glide = float(np.mean((moves > lo) & (moves < hi))) if moves.size else 0.0
+    if glide <= config.max_glide_fraction:
+        return MelodyCheck(True, voiced_s, glide, runs, float(level))
+    return MelodyCheck(False, voiced_s, glide, runs, float(level), "the pitch glides without holding notes (speech)")

@@ -1,0 +1,263 @@
+"""The song library end to end on the real local Qdrant store, with a fake embedder at the model's
+interface (so retrieval is tested with known answers, independent of any trained model)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from music_models.errors import LibraryError
+from music_models.features.windows import window_starts_s
+from music_models.library import Library, LibraryConfig, SongRecord
+from music_models.library.align import distance_matrix, temporal_alignment, vote
+from music_models.library.calibration import calibrate, calibration_pair, confidences
+from music_models.library.config import Calibration
+from music_models.library.types import IdentifyResult
+from music_models.space.embed import EmbeddedClip
+
+SR = 16_000
+NOTE_S = 0.5
+
+
+class FakeEmbedder:
+    """8-d z per 4 s window: the pitch of each half second (notes of the test melodies are 0.5 s long).
+
+    ``table`` maps the SHA-1 of a query's samples to hand-made vectors (one per second); ``fail_on``
+    makes the n-th call raise (an interrupted indexing run).
+    """
+
+    dim = 8
+    sample_rate_hz = SR
+
+    def __init__(self, table: dict[str, np.ndarray] | None = None, fail_on: int | None = None) -> None:
+        self.table = table or {}
+        self.fail_on = fail_on
+        self.calls = 0
+
+    @staticmethod
+    def key(samples: np.ndarray) -> str:
+        return hashlib.sha1(np.asarray(samples, dtype=np.float32).tobytes()).hexdigest()
+
+    def embed(self, samples: np.ndarray) -> EmbeddedClip:
+        self.calls += 1
+        if self.fail_on is not None and self.calls == self.fail_on:
+            raise RuntimeError("injected failure: the process died here")
+        x = np.asarray(samples, dtype=np.float32)
+        dur = len(x) / SR
+        if self.key(x) in self.table:
+            z = self.table[self.key(x)]
+            starts = [float(i) for i in range(len(z))]
+        else:
+            starts = window_starts_s(dur)
+            z = np.stack([[self._pitch(x, s + NOTE_S * b) for b in range(8)] for s in starts])
+        return EmbeddedClip(np.asarray(z, dtype=np.float32), tuple(starts), 4.0, dur,
+                            {"features": 0.1, "embed": 0.1})
+
+    @staticmethod
+    def _pitch(x: np.ndarray, start_s: float) -> float:
+        a = int(round(start_s * SR))
+        seg = x[a:a + int(NOTE_S * SR)]
+        if len(seg) < 512 or not np.any(seg):
+            return 0.0
+        spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        f = np.fft.rfftfreq(len(seg), 1 / SR)[int(spec[1:].argmax()) + 1]
+        return float((69 + 12 * np.log2(f / 440.0) - 66) / 6)
+
+
+def melody(pitches: list[int] | np.ndarray, *, note_s: float = NOTE_S, rms: float = 0.1) -> np.ndarray:
+    """Sine tones with short fades: a clean melody the gate accepts."""
+    n = int(note_s * SR)
+    t = np.arange(n) / SR
+    env = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)
+    y = np.concatenate([np.sin(2 * np.pi * 440 * 2 ** ((p - 69) / 12) * t) * env for p in pitches])
+    return (y * rms * np.sqrt(2)).astype(np.float32)
+
+
+def song_pitches(i: int, *, seconds: int = 20) -> np.ndarray:
+    return np.random.default_rng(100 + i).integers(55, 80, size=int(seconds / NOTE_S))
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> LibraryConfig:
+    return LibraryConfig(name="t", path=str(tmp_path / "qdrant"), calibration_file=str(tmp_path / "cal.json"),
+                         summaries_per_song=2, tempo_ratios=(0.8, 1.0, 1.25))
+
+
+def add_vectors(lib: Library, song_id: str, z: np.ndarray) -> None:
+    lib.add_song(SongRecord(song_id, f"Song {song_id}", collection="tests", audio_path=f"/x/{song_id}.wav",
+                            tempo_qpm=120.0, key="G major"), z=z, starts_s=[float(i) for i in range(len(z))])
+
+
+# -- pure aggregation ------------------------------------------------------------------------------
+def test_temporal_alignment_finds_offset_and_tempo_ratio() -> None:
+    rng = np.random.default_rng(0)
+    segs = rng.standard_normal((30, 4))
+    q_starts = [0.0, 1.0, 2.0, 3.0, 4.0]
+    query = segs[[10, 11, 12, 13, 14]] + 0.01  # recording advances 1 s per query second
+    a = temporal_alignment(distances=distance_matrix(query=query, segments=segs), query_starts_s=q_starts,
+                           segment_starts_s=np.arange(30.0), ratios=(0.7, 1.0, 1.4))
+    assert a.offset_s == 10.0 and a.tempo_ratio == 1.0 and a.cost < 0.05
+    slow = segs[[4, 5, 6, 8, 9]]  # hummed faster: 1.25 s of recording per second
+    b = temporal_alignment(distances=distance_matrix(query=slow, segments=segs), query_starts_s=q_starts,
+                           segment_starts_s=np.arange(30.0), ratios=(0.8, 1.0, 1.25))
+    assert b.offset_s == 4.0 and b.tempo_ratio == 1.25 and b.cost < 1e-6
+
+
+def test_calibration_fit_separates_right_from_wrong(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    right = [(float(rng.uniform(0.05, 0.3)), float(rng.uniform(0.4, 0.8))) for _ in range(40)]
+    wrong = [(float(rng.uniform(0.0, 0.06)), float(rng.uniform(0.1, 0.5))) for _ in range(40)]
+    cal = calibrate(features=right + wrong, correct=[True] * 40 + [False] * 40, out_path=tmp_path / "c.json")
+    assert cal.fitted_on == 80 and cal.margin_weight > 0
+    assert Calibration.from_dict(json.loads((tmp_path / "c.json").read_text())) == cal
+    hi, lo = confidences(scores=[0.7, 0.45], calibration=cal)
+    assert hi > 0.8 and lo < 0.2
+
+
+# -- the local store, end to end -------------------------------------------------------------------
+@pytest.mark.integration
+def test_right_song_ranks_first_from_audio(config: LibraryConfig, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from music_models.library.indexer import index_paths
+
+    for i in range(6):
+        sf.write(tmp_path / f"song{i}.wav", melody(song_pitches(i)), SR)
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        report = index_paths(lib, [tmp_path], progress=False)
+        assert report.indexed == 6 and not report.failed
+        excerpt = melody(song_pitches(3)[10:26])  # song 3 from 5 s to 13 s
+        noisy = excerpt + np.random.default_rng(0).normal(0, 0.003, excerpt.shape).astype(np.float32)
+        stereo_44k = np.repeat(noisy, 2)[:, None].repeat(2, axis=1)  # another rate and two channels
+        result = lib.identify(stereo_44k, 32_000, top_k=3)
+    assert result.verdict == "match"
+    best = result.results[0]
+    assert best.title == "song3" and best.offset_s == 5.0 and best.rank == 1
+    assert best.confidence > 0.9 and [h.rank for h in result.results] == [1, 2, 3]
+    assert result.query_z is not None and result.query_z.shape[1] == 8
+
+
+@pytest.mark.integration
+def test_temporal_aggregation_beats_single_window_voting(config: LibraryConfig) -> None:
+    """The decoy holds a near copy of every query window, scattered; the true song holds them in order."""
+    rng = np.random.default_rng(7)
+    truth = rng.standard_normal((12, 8)) * 2
+    query = truth[3:8] + rng.normal(0, 0.5, (5, 8))
+    decoy = rng.standard_normal((12, 8)) * 2
+    for pos, i in zip((11, 0, 9, 2, 6), range(5)):  # nearer than the truth, but in no usable order
+        decoy[pos] = query[i] + rng.normal(0, 0.05, 8)
+    audio = melody([60, 62, 64, 65, 67, 69, 71, 72] * 2)
+    fake = FakeEmbedder(table={FakeEmbedder.key(audio): query})
+    ranked = {}
+    for how in ("vote", "temporal"):
+        with Library.open(config.replace(aggregation=how), embedder=fake, create=True) as lib:
+            for sid, z in (("truth", truth), ("decoy", decoy), *((f"o{k}", rng.standard_normal((12, 8)) * 2)
+                                                                 for k in range(4))):
+                add_vectors(lib, sid, z)
+            ranked[how] = [h.song_id for h in lib.identify(audio, SR, top_k=6).results]
+    assert ranked["vote"][0] == "decoy"
+    assert ranked["temporal"][0] == "truth"
+
+
+@pytest.mark.integration
+def test_unsure_when_two_songs_fit_equally(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((10, 8)) * 2, rng.standard_normal((10, 8)) * 2
+    audio = melody([64, 66, 68, 69, 71, 73, 74, 76] * 2)
+    fake = FakeEmbedder(table={FakeEmbedder.key(audio): (a[2:7] + b[2:7]) / 2})
+    with Library.open(config, embedder=fake, create=True) as lib:
+        add_vectors(lib, "a", a)
+        add_vectors(lib, "b", b)
+        result = lib.identify(audio, SR)
+    assert result.verdict == "unsure"
+    assert {h.song_id for h in result.results} == {"a", "b"} and result.results[0].confidence < 0.5
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kind", ["silence", "white_noise", "too_short"])
+def test_no_melody_never_names_a_song(config: LibraryConfig, kind: str) -> None:
+    rng = np.random.default_rng(5)
+    audio = {"silence": np.zeros(8 * SR, np.float32),
+             "white_noise": (rng.standard_normal(8 * SR) * 0.05).astype(np.float32),
+             "too_short": melody([60, 64, 67])}[kind]
+    fake = FakeEmbedder()
+    with Library.open(config, embedder=fake, create=True) as lib:
+        add_vectors(lib, "a", rng.standard_normal((10, 8)))
+        result = lib.identify(audio, SR)
+    assert result.verdict == "no_melody" and result.results == () and fake.calls == 0
+
+
+@pytest.mark.integration
+def test_json_shape_and_round_trip(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((10, 8))
+    audio = melody([60, 62, 64, 65, 67, 69, 71, 72] * 2)
+    with Library.open(config, embedder=FakeEmbedder(table={FakeEmbedder.key(audio): z[1:6]}), create=True) as lib:
+        add_vectors(lib, "a", z)
+        add_vectors(lib, "b", rng.standard_normal((10, 8)))
+        d = lib.identify(audio, SR, top_k=2, query="hum.wav").to_dict()
+    assert list(d) == ["query", "duration_s", "verdict", "results", "timing_ms"]
+    assert d["query"] == "hum.wav" and d["verdict"] in ("match", "unsure") and d["duration_s"] == 8.0
+    assert [list(r) for r in d["results"]] == [["rank", "song_id", "title", "score", "confidence", "offset_s"]] * 2
+    assert list(d["timing_ms"]) == ["load", "features", "embed", "search", "total"]
+    assert d["results"][0]["song_id"] == "a" and d["results"][0]["offset_s"] == 1.0
+    assert all(0.0 <= r["confidence"] <= 1.0 for r in d["results"])
+    assert IdentifyResult.from_dict(json.loads(json.dumps(d))).to_dict() == d
+    pair = calibration_pair(result=IdentifyResult.from_dict(d), truth_song_id="a")
+    assert pair is not None and pair[1] is True
+
+
+@pytest.mark.integration
+def test_songs_metadata_and_similar(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(4)
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        z = rng.standard_normal((10, 8))
+        lib.add_song(SongRecord("j1", "The Kesh Jig", collection="oneills1850", genre="jig", tempo_qpm=140.0,
+                                key="G major", audio_path="/a/kesh.wav"), z=z, starts_s=list(range(10)))
+        lib.add_song(SongRecord("c1", "Ach Gott, wie manches Herzeleid", collection="bachChorales",
+                                genre="chorale", tempo_qpm=72.0, key="A minor"),
+                     z=rng.standard_normal((8, 8)) + 5, starts_s=list(range(8)))
+    with Library.open(config, embedder=FakeEmbedder()) as lib:  # reopened: everything was persisted
+        assert len(lib) == 2 and lib.song("j1").audio_path == "/a/kesh.wav" and lib.song("j1").n_segments == 10
+        assert [s.song_id for s in lib.search_metadata(title="kesh jig")] == ["j1"]
+        assert [s.song_id for s in lib.search_metadata(collection="jigs")] == ["j1"]
+        assert [s.song_id for s in lib.search_metadata(collection="chorales")] == ["c1"]
+        assert [s.song_id for s in lib.search_metadata(mood="sad")] == ["c1"]
+        assert [s.song_id for s in lib.search_metadata(mood="lively")] == ["j1"]
+        assert lib.search_metadata(title="stairway to heaven") == []
+        assert lib.similar_to(z[:3], limit=1)[0].song_id == "j1"
+        with pytest.raises(LibraryError, match="no song"):
+            lib.song("nope")
+
+
+@pytest.mark.integration
+def test_empty_and_missing_library_say_how_to_fix(config: LibraryConfig) -> None:
+    with pytest.raises(LibraryError, match="humdinger library build"):
+        Library.open(config)  # nothing on disk yet
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        with pytest.raises(LibraryError, match="is empty"):
+            lib.identify(melody([60] * 10), SR)
+
+
+@pytest.mark.integration
+def test_second_process_gets_a_clear_error(config: LibraryConfig) -> None:
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        add_vectors(lib, "a", np.zeros((3, 8)))
+        code = ("import sys\nfrom music_models.library import Library, LibraryConfig\n"
+                "from music_models.errors import LibraryError\n"
+                f"try:\n    Library.open(LibraryConfig(name='t', path={config.path!r}))\n"
+                "except LibraryError as e:\n    print(e)\n    sys.exit(3)\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3, out.stderr
+    assert "open in another process" in out.stdout and "QDRANT_URL" in out.stdout
+
+
+def test_vote_counts_windows() -> None:
+    d = {"a": np.array([[0.1, 5.0], [5.0, 5.0]]), "b": np.array([[1.0], [0.2]])}
+    assert vote(distances=d, segment_starts_s={"a": [0.0, 1.0], "b": [7.0]}) == {"a": (0.5, 0.0), "b": (0.5, 7.0)}
