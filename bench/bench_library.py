@@ -58,7 +58,7 @@ def _tunes(n: int) -> list[Any]:
         tunes = load_corpus(split="test", progress=False)
         if tunes:
             return select_evenly(tunes, limit=n)
-    except Exception as exc:  # the corpus is optional here: any failure means "use synthetic tunes"
+    except Exception as exc:  # noqa: BLE001 - the corpus is optional here: any failure means "use synthetic tunes"
         print(f"corpus unavailable ({exc}); using synthetic tunes", file=sys.stderr)
     rng = np.random.default_rng(0)
     out = []
@@ -114,8 +114,8 @@ def _identify(lib: Any, hum: Any, *, queries: int) -> dict[str, Any]:
     for _ in range(queries):
         r = lib.identify(hum, 16_000, top_k=5)
         verdicts.append(r.verdict)
-        for k in parts:
-            parts[k].append(r.timing_ms[k])
+        for k, values in parts.items():
+            values.append(r.timing_ms[k])
     return {k: _pcts(v) for k, v in parts.items()} | {"verdicts": sorted(set(verdicts))}
 
 

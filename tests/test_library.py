@@ -61,12 +61,12 @@ class FakeEmbedder:
 
     @staticmethod
     def _pitch(x: np.ndarray, start_s: float) -> float:
-        a = int(round(start_s * SR))
+        a = round(start_s * SR)
         seg = x[a:a + int(NOTE_S * SR)]
         if len(seg) < 512 or not np.any(seg):
             return 0.0
         spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
-        f = np.fft.rfftfreq(len(seg), 1 / SR)[int(spec[1:].argmax()) + 1]
+        f = np.fft.rfftfreq(len(seg), 1 / SR)[spec[1:].argmax() + 1]
         return float((69 + 12 * np.log2(f / 440.0) - 66) / 6)
 
 
@@ -240,9 +240,9 @@ def test_songs_metadata_and_similar(config: LibraryConfig) -> None:
 def test_empty_and_missing_library_say_how_to_fix(config: LibraryConfig) -> None:
     with pytest.raises(LibraryError, match="humdinger library build"):
         Library.open(config)  # nothing on disk yet
-    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
-        with pytest.raises(LibraryError, match="is empty"):
-            lib.identify(melody([60] * 10), SR)
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib, \
+            pytest.raises(LibraryError, match="is empty"):
+        lib.identify(melody([60] * 10), SR)
 
 
 @pytest.mark.integration
@@ -253,7 +253,8 @@ def test_second_process_gets_a_clear_error(config: LibraryConfig) -> None:
                 "from music_models.errors import LibraryError\n"
                 f"try:\n    Library.open(LibraryConfig(name='t', path={config.path!r}))\n"
                 "except LibraryError as e:\n    print(e)\n    sys.exit(3)\n")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                             check=False)
     assert out.returncode == 3, out.stderr
     assert "open in another process" in out.stdout and "QDRANT_URL" in out.stdout
 
@@ -261,3 +262,26 @@ def test_second_process_gets_a_clear_error(config: LibraryConfig) -> None:
 def test_vote_counts_windows() -> None:
     d = {"a": np.array([[0.1, 5.0], [5.0, 5.0]]), "b": np.array([[1.0], [0.2]])}
     assert vote(distances=d, segment_starts_s={"a": [0.0, 1.0], "b": [7.0]}) == {"a": (0.5, 0.0), "b": (0.5, 7.0)}
+
+
+@pytest.mark.integration
+def test_skills_use_the_library_through_their_protocol(config: LibraryConfig, tmp_path: Path) -> None:
+    """identify_song names the hummed song; play_music then plays that song's recording."""
+    import soundfile as sf
+
+    from music_models.library.indexer import index_paths
+    from skills.base import ConversationState, SkillContext, Utterance
+    from skills.identify_song import IdentifySongSkill
+    from skills.play_music import PlayMusicSkill
+
+    for i in range(3):
+        sf.write(tmp_path / f"song{i}.wav", melody(song_pitches(i)), SR)
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        index_paths(lib, [tmp_path], progress=False)
+        ctx = SkillContext(state=ConversationState(), library=lib)
+        reply = IdentifySongSkill().on_audio(melody(song_pitches(2)[4:20]), SR, ctx)
+        assert (reply.key, reply.slots) == ("identify.match", {"title": "song2"})
+        played = PlayMusicSkill().handle(Utterance("play it", "play_music"), ctx)
+        assert played.play_path == str((tmp_path / "song2.wav").resolve())
+        silent = IdentifySongSkill().on_audio(np.zeros(5 * SR, np.float32), SR, ctx)
+        assert silent.key == "identify.no_melody"

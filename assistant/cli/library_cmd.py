@@ -15,7 +15,7 @@ def _add_common(p: argparse.ArgumentParser, default_name: str) -> None:
     p.add_argument("--checkpoint", default="", help="music-space checkpoint (default: the shipped model)")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     from music_models.library.config import LibraryBuildConfig, LibraryConfig  # light: no numpy, no Qdrant
 
     d, b = LibraryConfig(), LibraryBuildConfig()

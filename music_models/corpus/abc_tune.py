@@ -80,7 +80,9 @@ def parse_abc_tune(
     estimated = estimate_key(pitches=pitches, durations_beats=durations,
                              final_weight_beats=cfg.key_final_note_weight_beats)
     key_for_chords = harmony_key(header=header_key, estimated=estimated)
-    title = (fields.get("T") or [""])[0].strip() or f"{spec.name} {tune.reference or tune.index_in_file + 1}"
+    # O'Neill's and Ryan's titles end in a full stop ("The Fyket."): drop it, replies add their own
+    title = (fields.get("T") or [""])[0].strip().rstrip(". ").strip() or (
+        f"{spec.name} {tune.reference or tune.index_in_file + 1}")
     tune_type = classify_tune_type(
         rhythm=" ".join(fields.get("R", [])), title=" ".join(fields.get("T", [])),
         notes_text=" ".join(fields.get("N", []) + fields.get("Q", [])), meter=None if meter_free else meter,

@@ -42,8 +42,8 @@ def similarity(*, cost: float, dim: int) -> float:
 
 
 def temporal_alignment(
-    *, distances: np.ndarray, query_starts_s: Sequence[float], segment_starts_s: Sequence[float],
-    ratios: Sequence[float],
+    *, distances: np.ndarray, query_starts_s: Sequence[float] | np.ndarray,
+    segment_starts_s: Sequence[float] | np.ndarray, ratios: Sequence[float],
 ) -> Alignment:
     """The best constant-ratio alignment of the query windows to one song's segments.
 
@@ -71,7 +71,7 @@ def temporal_alignment(
 
 
 def vote(
-    *, distances: Mapping[str, np.ndarray], segment_starts_s: Mapping[str, Sequence[float]],
+    *, distances: Mapping[str, np.ndarray], segment_starts_s: Mapping[str, Sequence[float] | np.ndarray],
 ) -> dict[str, tuple[float, float]]:
     """Single-window voting: each query window votes for the song of its nearest segment.
 

@@ -32,7 +32,8 @@ class MelodyGateConfig:
     (music_models.evaluation.nonmelodic; 31 had >= 2 s voiced): melodies 0.00-0.39, speech 0.49-0.70.
     Tried first and dropped: the median 40 ms pitch change and the 25th percentile of the 80 ms change
     (fast tunes -- eighth notes at 132 qpm -- looked like speech to both). Noise and silence have no
-    voiced frames.
+    voiced frames. Held out (15 other test tunes x 4 kinds per level, 40 other speech clips): melodies
+    accepted 100% clean and moderate, 80-100% heavy (hum 80%, sing 87%); speech accepted 0/40.
     """
 
     sample_rate_hz: int = 16_000

@@ -25,8 +25,9 @@ def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
     return float(np.median(lengths) * frame_s) if lengths.size else 0.0
 
 
-def check_melody(*, samples: np.ndarray, config: MelodyGateConfig = MelodyGateConfig()) -> MelodyCheck:
+def check_melody(*, samples: np.ndarray, config: MelodyGateConfig | None = None) -> MelodyCheck:
     """Measure 16 kHz mono ``samples`` and decide whether they carry a melody (pure, ~40 ms for 10 s)."""
+    config = config or MelodyGateConfig()
     import librosa
 
     from music_models.qbh_baseline.contour import pitch_track

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import atexit
 import logging
+import sqlite3
 import threading
 import uuid
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -78,7 +79,9 @@ def _acquire(config: LibraryConfig, *, create: bool) -> tuple[str, Any]:
                                    "or 'humdinger index PATH'")
             try:
                 path.mkdir(parents=True, exist_ok=True)
-                client = QdrantClient(path=str(path))
+                with warnings.catch_warnings():  # the >20k-points notice: the two-stage layout is the answer
+                    warnings.filterwarnings("ignore", message=".*[Ll]ocal mode.*")
+                    client = QdrantClient(path=str(path))
             except RuntimeError as exc:
                 raise LibraryError(f"the library at {path} is open in another process ({exc}); close that "
                                    "humdinger, or run a Qdrant server and set QDRANT_URL to share it") from exc
@@ -96,7 +99,7 @@ def _close_all() -> None:
         for client, _ in _CLIENTS.values():
             try:
                 client.close()
-            except Exception as exc:  # closing at exit must never raise
+            except Exception as exc:  # noqa: BLE001 - closing at exit must never raise
                 logger.debug("closing a Qdrant client at exit failed: %s", exc)
         _CLIENTS.clear()
 
@@ -142,7 +145,7 @@ class LibraryStore:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-            except Exception as exc:  # sqlite3.Error or an unexpected internal object
+            except (sqlite3.Error, AttributeError) as exc:
                 logger.debug("could not switch %s to WAL: %s", name, exc)
 
     def close(self) -> None:
@@ -150,7 +153,7 @@ class LibraryStore:
             _release(self._key)
             self._key = ""
 
-    def __enter__(self) -> LibraryStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
