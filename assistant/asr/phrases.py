@@ -3,7 +3,11 @@
 (PocketSphinx) or a phrase list (Vosk).
 
 An NLU example ``play [Greensleeves](song_title)`` becomes the template ``play <song_title>``
-and adds ``greensleeves`` to the ``song_title`` values, so every title can fill every template."""
+and adds ``greensleeves`` to the ``song_title`` values, so every title can fill every template.
+
+The generated file of what the recogniser heard (:data:`ASR_VARIANTS_FILE`, written by
+``scripts/augment_nlu_with_asr.py``) trains Rasa only: it holds recognition errors, and feeding them
+back into the recogniser's own language would teach it to make them."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from typing import Any
 from assistant.audio.errors import SpeechInputError
 
 __all__ = [
+    "ASR_VARIANTS_FILE",
     "DEFAULT_NLU_DIR",
     "INLINE_PHRASES",
     "SONG_TITLE_SLOT",
@@ -35,6 +40,8 @@ log = logging.getLogger(__name__)
 
 SONG_TITLE_SLOT = "song_title"
 DEFAULT_NLU_DIR = Path(__file__).resolve().parents[2] / "nlu_data" / "data"
+#: NLU examples generated from recogniser output: Rasa trains on them, the recogniser's language leaves them out.
+ASR_VARIANTS_FILE = "nlu_asr_variants.yml"
 
 #: Used until/unless the Rasa project is present: the product's commands, with slots in <>.
 INLINE_PHRASES: tuple[str, ...] = (
@@ -154,9 +161,12 @@ def parse_nlu_yaml(text: str) -> PhraseSet:
                      {k: tuple(dict.fromkeys(v for v in vals if v)) for k, vals in slots.items()})
 
 
-def load_nlu_phrases(path: Path) -> PhraseSet:
-    """Phrases from a Rasa NLU file or a directory of them (all ``*.yml``/``*.yaml`` with an ``nlu:`` key)."""
-    files = sorted([*path.glob("**/*.yml"), *path.glob("**/*.yaml")]) if path.is_dir() else [path]
+def load_nlu_phrases(path: Path, *, exclude: Iterable[str] = (ASR_VARIANTS_FILE,)) -> PhraseSet:
+    """Phrases from a Rasa NLU file or a directory of them (all ``*.yml``/``*.yaml`` with an ``nlu:`` key,
+    except files named in ``exclude``)."""
+    skip = set(exclude)
+    files = sorted(f for f in [*path.glob("**/*.yml"), *path.glob("**/*.yaml")] if f.name not in skip) \
+        if path.is_dir() else [path]
     templates: list[str] = []
     slots: dict[str, list[str]] = {}
     for f in files:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+import math
+from collections import deque
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.asr.phrases import normalize_text
 from assistant.asr.pronounce import load_cmudict, pronounce_all
-from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, AudioChunk, to_pcm16_bytes
+from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, AudioChunk, as_float32, to_pcm16_bytes
 from assistant.audio.errors import SpeechEngineError, SpeechInputError
 from assistant.wake.base import WakeEvent
+from assistant.wake.verify import PhraseVerifier, VerifierConfig, judge_phrase
 
-__all__ = ["KeyphraseWakeWord", "WakeWordConfig"]
+__all__ = ["KeyphraseWakeWord", "WakeCandidate", "WakeWordConfig"]
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +46,37 @@ class WakeWordConfig:
     refractory_s: float = 1.0
     restart_every_s: float = 30.0
     sample_rate_hz: int = SPEECH_SAMPLE_RATE_HZ
+    verifier: VerifierConfig = field(default_factory=VerifierConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> WakeWordConfig:
-        return cls(**d)
+        kw = dict(d)
+        if isinstance(kw.get("verifier"), dict):
+            kw["verifier"] = VerifierConfig.from_dict(kw["verifier"])
+        return cls(**kw)
+
+
+@dataclass(frozen=True, eq=False)
+class WakeCandidate:
+    """The first stage fired at ``time_s`` (stream time); ``samples`` is the audio kept for the second stage,
+    starting at ``window_start_s``."""
+
+    time_s: float
+    window_start_s: float
+    samples: np.ndarray
+    sample_rate_hz: int = SPEECH_SAMPLE_RATE_HZ
+
+    @property
+    def window_end_s(self) -> float:
+        return self.window_start_s + len(self.samples) / float(self.sample_rate_hz)
 
 
 class KeyphraseWakeWord:
-    """A :class:`~assistant.wake.base.WakeSource` that spots ``config.phrase`` anywhere in the stream."""
+    """A :class:`~assistant.wake.base.WakeSource` that spots ``config.phrase`` anywhere in the stream: a
+    permissive keyphrase search proposes candidates, :class:`~assistant.wake.verify.PhraseVerifier` accepts them."""
 
     def __init__(self, config: WakeWordConfig | None = None) -> None:
         self.config = cfg = config or WakeWordConfig()
@@ -79,22 +104,34 @@ class KeyphraseWakeWord:
             self._decoder.activate_search("wake")
         except (RuntimeError, ValueError) as exc:
             raise SpeechEngineError(f"PocketSphinx keyphrase search failed to start ({exc})") from exc
+        self.verifier = (PhraseVerifier(tuple(self.phrase.split()), extra_pronunciations=extra,
+                                        sample_rate_hz=cfg.sample_rate_hz) if cfg.verifier.enabled else None)
         self._in_utt = False
+        self._skip_until = -math.inf
 
     def reset(self) -> None:
         if self._in_utt:
             self._decoder.end_utt()
         self._in_utt = False
 
-    def detect(self, chunks: Iterable[AudioChunk]) -> Iterator[WakeEvent]:
-        cfg = self.config
-        skip_until = -1.0
+    def candidates(self, chunks: Iterable[AudioChunk]) -> Iterator[WakeCandidate]:
+        """First stage only: every keyphrase detection with the audio around it (``config.verifier``'s
+        window), yielded once ``tail_s`` more audio has arrived (or the stream ended)."""
+        cfg, vcfg = self.config, self.config.verifier
+        recent: deque[AudioChunk] = deque()
+        pending: list[tuple[float, float]] = []  # (detection time, window start)
         utt_start = 0.0
+        self._skip_until = -math.inf
         for chunk in chunks:
             if chunk.sample_rate_hz != cfg.sample_rate_hz:
                 raise SpeechInputError(f"wake word expects {cfg.sample_rate_hz} Hz audio, got {chunk.sample_rate_hz}")
-            if chunk.start_s < skip_until:
+            if chunk.start_s < self._skip_until:
+                pending.clear()
+                self.reset()
                 continue
+            recent.append(chunk)
+            while recent and chunk.end_s - recent[0].end_s > vcfg.max_window_s + 0.5:
+                recent.popleft()
             if self._in_utt and chunk.start_s - utt_start >= cfg.restart_every_s:
                 self.reset()  # bound the search's memory on an endless stream
             if not self._in_utt:
@@ -103,9 +140,39 @@ class KeyphraseWakeWord:
                 utt_start = chunk.start_s
             self._decoder.process_raw(to_pcm16_bytes(chunk.samples), False, False)
             if self._decoder.hyp() is not None:
-                self._decoder.end_utt()
-                self._in_utt = False
-                skip_until = chunk.end_s + cfg.refractory_s
-                log.info("wake phrase at %.2f s", chunk.end_s)
-                yield WakeEvent(chunk.end_s, "keyphrase", self.phrase)
+                seg = next(iter(self._decoder.seg()), None)
+                self.reset()
+                det = chunk.end_s
+                start = utt_start + seg.start_frame / 100.0 if seg is not None else det - vcfg.max_window_s
+                pending.append((det, max(start - vcfg.lead_s, det + vcfg.tail_s - vcfg.max_window_s)))
+            while pending and (chunk.end_s >= pending[0][0] + vcfg.tail_s or not vcfg.enabled):
+                det, start = pending.pop(0)
+                yield self._window(recent, det, start, det + vcfg.tail_s)
+        for det, start in pending:
+            yield self._window(recent, det, start, det + vcfg.tail_s)
         self.reset()
+
+    def _window(self, recent: deque[AudioChunk], det: float, start_s: float, end_s: float) -> WakeCandidate:
+        sr = self.config.sample_rate_hz
+        parts = [c for c in recent if c.end_s > start_s and c.start_s < end_s]
+        if not parts:
+            return WakeCandidate(det, det, np.zeros(0, np.float32), sr)
+        y = np.concatenate([as_float32(c.samples) for c in parts])
+        i0 = max(0, int(round((start_s - parts[0].start_s) * sr)))
+        i1 = min(len(y), int(round((end_s - parts[0].start_s) * sr)))
+        return WakeCandidate(det, parts[0].start_s + i0 / sr, y[i0:i1], sr)
+
+    def detect(self, chunks: Iterable[AudioChunk]) -> Iterator[WakeEvent]:
+        cfg = self.config
+        for cand in self.candidates(chunks):
+            time_s = cand.time_s
+            if self.verifier is not None:
+                score = self.verifier.score(cand.samples, end_trims_s=cfg.verifier.end_trims_s)
+                why = judge_phrase(score, config=cfg.verifier)
+                if why:
+                    log.debug("wake candidate at %.2f s rejected: %s", cand.time_s, why)
+                    continue
+                time_s = cand.window_start_s + score.phrase_end_s
+            self._skip_until = max(cand.window_end_s, time_s + cfg.refractory_s)
+            log.info("wake phrase at %.2f s", time_s)
+            yield WakeEvent(time_s, "keyphrase", self.phrase)
