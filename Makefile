@@ -61,8 +61,17 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy assistant skills generator music_models
 
+# Each benchmark writes JSON under bench/results/; the slow speech ones take a --limit (see their --help).
 bench: setup
-	$(VPY) bench/run_all.py
+	$(VPY) bench/bench_render.py
+	$(VPY) bench/bench_queries.py
+	$(VPY) bench/bench_library.py
+	$(VPY) bench/bench_nlu.py
+	$(VPY) bench/bench_latency.py --limit 40
+	$(VPY) bench/bench_asr.py --limit 70
+	$(VPY) bench/bench_wake.py
+	$(VPY) bench/bench_intent_e2e.py
+	$(VENV)/bin/humdinger eval qbh --json bench/results/qbh_eval.json
 
 clean:
 	rm -rf $(STAMPS) $(VENV) build *.egg-info

@@ -143,16 +143,21 @@ def run_identify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
+    print_identify(result, args.query)
+    return 0
+
+
+def print_identify(result: Any, query: str) -> None:
+    """The human-readable answer of ``identify`` (verdict, ranked songs, timing)."""
     t = result.timing_ms
     if result.verdict == "no_melody":
         why = f" ({result.melody.reason})" if result.melody is not None and result.melody.reason else ""
-        print(f"no melody heard in {args.query}{why}")
+        print(f"no melody heard in {query}{why}")
     else:
         head = "match" if result.verdict == "match" else "not sure; best guesses"
-        print(f"{head} for {args.query} ({result.duration_s:.1f} s):")
+        print(f"{head} for {query} ({result.duration_s:.1f} s):")
         for h in result.results:
             print(f"  {h.rank}. {h.title}  [{h.song_id}]  score {h.score:.3f}  confidence {h.confidence:.2f}  "
                   f"at {h.offset_s:.0f} s")
     print(f"time: {t['total']:.0f} ms (load {t['load']:.0f}, features {t['features']:.0f}, embed {t['embed']:.0f}, "
           f"search {t['search']:.0f})")
-    return 0

@@ -146,17 +146,20 @@ def build_from_tunes(
 ) -> IndexReport:
     """Render each tune once (arrangement + FluidSynth, seed from the tune id) and index it (song id = tune id).
 
-    Renderings are kept under ``<audio dir>/corpus`` for playback; both steps skip what is already done.
+    Renderings are deterministic in (tune id, ``base_seed``), so they are kept in one shared folder,
+    ``$HUMDINGER_DATA/renders/seed-<base_seed>``: the demo library, the eval library and "play it" all
+    use the same files, and a new checkpoint re-embeds without re-rendering. Both steps skip what is done.
     """
     from tqdm import tqdm
 
     from music_models.library.audio_files import read_audio_file
+    from music_models.paths import data_dir
     from music_models.render.batch import render_tunes
 
     t0 = time.perf_counter()
     todo = [t for t in tunes if t.tune_id not in library.songs]
     present = len(tunes) - len(todo)
-    out_dir = library.config.audio_path() / "corpus"
+    out_dir = data_dir() / "renders" / f"seed-{base_seed}"
     kw: dict[str, Any] = {} if renderer_factory is None else {"renderer_factory": renderer_factory}
     rendered = render_tunes(todo, out_dir=out_dir, base_seed=base_seed, renderings=1, progress=progress, **kw)
     failed = [(rid, f"rendering failed: {reason}") for rid, reason in rendered.failures]

@@ -16,6 +16,11 @@ class EncoderConfig:
     channels: tuple[int, ...] = (16, 32, 64, 128)
     embedding_dim: int = 128
     dropout: float = 0.1
+    # Harmonic stacking of the log-CQT (an HCQT computed from the CQT by shifting it down by
+    # 24*log2(h) bins): channel h holds the energy at h times each bin's frequency, so the first
+    # convolution sees a note's harmonics aligned at its fundamental. () = the plain CQT, one channel.
+    harmonics: tuple[float, ...] = ()
+    bins_per_octave: int = 24
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,9 @@ class MusicSpaceConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MusicSpaceConfig:
         enc = dict(d.get("encoder", {}))
-        if "channels" in enc:
-            enc["channels"] = tuple(enc["channels"])
+        for key in ("channels", "harmonics"):
+            if key in enc:
+                enc[key] = tuple(enc[key])
         return cls(
             features=FeatureConfig.from_dict(d.get("features", {})),
             windows=WindowConfig.from_dict(d.get("windows", {})),

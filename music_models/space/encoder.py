@@ -8,6 +8,8 @@ transposition, so a hum in another key lands near the original. Time is pooled b
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -41,8 +43,9 @@ class Encoder(nn.Module):
     def __init__(self, config: EncoderConfig = EncoderConfig()) -> None:
         super().__init__()
         c = config.channels
+        self.offsets = [round(config.bins_per_octave * math.log2(h)) for h in config.harmonics]
         self.stem = nn.Sequential(
-            nn.Conv2d(1, c[0], kernel_size=(5, 3), stride=(2, 1), padding=(2, 1), bias=False),
+            nn.Conv2d(max(1, len(self.offsets)), c[0], kernel_size=(5, 3), stride=(2, 1), padding=(2, 1), bias=False),
             nn.BatchNorm2d(c[0]),
             nn.ReLU(),
             nn.MaxPool2d((2, 2)),
@@ -62,9 +65,24 @@ class Encoder(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         self.project = nn.Linear(2 * width, config.embedding_dim)
 
+    def stack_harmonics(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, bins, frames]`` -> ``[B, H, bins, frames]``: channel k is x shifted down by harmonic k's offset."""
+        if not self.offsets:
+            return x.unsqueeze(1)
+        floor = x.amin(dim=(1, 2), keepdim=True)
+        chans = []
+        for off in self.offsets:
+            if off == 0:
+                chans.append(x)
+            elif off > 0:  # bin b takes the energy at bin b + off (a higher harmonic)
+                chans.append(torch.cat([x[:, off:], floor.expand(-1, off, x.shape[2])], dim=1))
+            else:  # a sub-harmonic: bin b takes bin b - |off|
+                chans.append(torch.cat([floor.expand(-1, -off, x.shape[2]), x[:, :off]], dim=1))
+        return torch.stack(chans, dim=1)
+
     def trunk(self, x: torch.Tensor) -> torch.Tensor:
         """``[B, bins, frames]`` -> ``[B, C, frames // TIME_STRIDE]`` (pitch maxed out)."""
-        h = self.blocks(self.stem(x.unsqueeze(1)))
+        h = self.blocks(self.stem(self.stack_harmonics(x)))
         return h.amax(dim=2)
 
     def head(self, h: torch.Tensor) -> torch.Tensor:
