@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     from speech_corpus import background_pool, make_background, mix_at_snr, spoken_variants
     from tqdm import tqdm
 
+    from assistant.asr.phrases import ASR_VARIANTS_FILE, normalize_text
     from assistant.conversation import AssistantConfig, build_assistant
+    from assistant.nlu.training import project_hash
 
     rows = load_rows(args.limit)
     pool = background_pool(seed=args.seed)
@@ -126,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             "n": len(its), "intent_accuracy": round(sum(x["correct"] for x in its) / len(its), 4),
             "per_intent": {k: round(sum(v) / len(v), 3) for k, v in sorted(per_intent.items())},
             "confusions": Counter(f"{x['expected']}->{x['intent']}" for x in its if not x["correct"]).most_common(10),
+            "worst_intents": {k: dict(Counter(x["intent"] for x in its if x["expected"] == k).most_common())
+                              for k, _ in sorted(per_intent.items(), key=lambda kv: sum(kv[1]) / len(kv[1]))[:4]},
+            "asr_exact": round(sum(x["asr_text"] == normalize_text(x["text"]) for x in its) / len(its), 4),
             "asr_rtf_p50": round(statistics.median(rtf), 3) if rtf else None,
             "errors": [{k: x[k] for k in ("text", "voice", "asr_text", "expected", "intent", "confidence")}
                        for x in its if not x["correct"]][:40]}
@@ -134,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
               "config": {"rows": len(rows), "variants": args.variants, "snr_db": args.snr_db,
                          "background": args.background, "seed": args.seed,
                          "asr_backend": assistant.config.asr.resolved_backend(),
-                         "asr_mode": assistant.config.asr.pocketsphinx.mode, "data": str(HELDOUT.relative_to(ROOT))},
+                         "asr_mode": assistant.config.asr.pocketsphinx.mode, "data": str(HELDOUT.relative_to(ROOT)),
+                         "domain_lm": assistant.config.asr.pocketsphinx.domain_lm.to_dict(),
+                         "nlu_project_hash": project_hash(project_dir=assistant.config.nlu.project_dir),
+                         "nlu_asr_variants": (assistant.config.nlu.project_dir / "data" / ASR_VARIANTS_FILE).is_file()},
               "startup_s": round(start_s, 2), "targets": TARGETS, "conditions": by_cond,
               "meets_targets": {"clean": clean["intent_accuracy"] >= TARGETS["clean"],
                                 "noisy": noisy["intent_accuracy"] >= TARGETS["noisy"]}}

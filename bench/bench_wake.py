@@ -57,7 +57,7 @@ VOICES = {"tune": ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "
           "test": ("en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc", "en-us+f4", "en-gb+m7", "en-us+klatt2",
                    "en-gb-scotland+f5", "en-029+m1")}
 RATES = {"tune": (130, 200), "test": (120, 215)}
-LLR_GRID = tuple(round(x, 2) for x in np.arange(-3.4, -0.95, 0.1))
+LLR_GRID = tuple(round(float(x), 2) for x in np.arange(-3.4, -0.95, 0.1))
 
 
 def _speech_config(which: str) -> Any:
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     from speech_corpus import background_pool, render_music
     from tqdm import tqdm
 
-    from assistant.wake import KeyphraseWakeWord, VerifierConfig, WakeWordConfig
+    from assistant.wake import KeyphraseWakeWord, WakeWordConfig
 
     tunes = render_music(n_tunes=2 * max(4, int(args.test_minutes / 3 * 60 / 60) + 1), seed=args.seed, max_s=60.0)
     data: dict[str, dict[str, Any]] = {}
@@ -232,12 +232,6 @@ def main(argv: list[str] | None = None) -> int:
     ok = [s for s in sweep if s["tune"]["false_wakes_per_hour"] <= args.max_false_per_hour]
     chosen = min(ok, key=lambda s: (s["tune"]["miss_rate"], s["tune"]["false_wakes_per_hour"],
                                     -s["min_llr_nats_per_frame"])) if ok else None
-    confirmed = None
-    if chosen is not None:
-        vbase = base.verifier if chosen["gates"] == "durations" else no_gates
-        ccfg = replace(base, kws_threshold=chosen["kws_threshold"], kws_plp=chosen["kws_plp"],
-                       verifier=replace(vbase, min_llr_nats_per_frame=chosen["min_llr_nats_per_frame"]))
-        confirmed = {"config": ccfg.to_dict(), "test": _confirm(ccfg, data["test"])}
     result = {
         "benchmark": "wake", "phrase": base.phrase, "config_default": base.to_dict(),
         "sets": {w: {"voices": list(VOICES[w]), "rate_wpm_range": list(RATES[w]),
@@ -245,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                      "negative_sources_s": {k: round(len(a) / SR, 1) for k, a in d["negatives"].items()}}
                  for w, d in data.items()},
         "conditions": conditions, "max_false_per_hour": args.max_false_per_hour,
-        "chosen": chosen, "confirmed": confirmed, "sweep": sweep,
+        "chosen": chosen, "confirmed": None, "sweep": sweep,
         "command": "bench/bench_wake.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": {"processor": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
                     "python": platform.python_version(), "load_avg_1m": round(os.getloadavg()[0], 2)},
@@ -256,7 +250,16 @@ def main(argv: list[str] | None = None) -> int:
         if s["gates"] == "durations" or s["min_llr_nats_per_frame"] < -1e8:
             print(f"{s['kws_threshold']:6.0e}/{s['kws_plp']:6.0e} {s['gates']:9s} llr>={s['min_llr_nats_per_frame']:6.2f}"
                   f"  tune misses {s['tune']['miss_rate']:.3f} fw/h {s['tune']['false_wakes_per_hour']:7.2f}"
-                  f"  test misses {s['test']['miss_rate']:.3f} fw/h {s['test']['false_wakes_per_hour']:7.2f}")
+                  f"  test misses {s['test']['miss_rate']:.3f} fw/h {s['test']['false_wakes_per_hour']:7.2f}", flush=True)
+    confirmed = None
+    if chosen is not None:
+        vbase = base.verifier if chosen["gates"] == "durations" else no_gates
+        ccfg = replace(base, kws_threshold=chosen["kws_threshold"], kws_plp=chosen["kws_plp"],
+                       verifier=replace(vbase, min_llr_nats_per_frame=chosen["min_llr_nats_per_frame"]))
+        print("confirming the chosen setting end to end on the test set...", flush=True)
+        confirmed = {"config": ccfg.to_dict(), "test": _confirm(ccfg, data["test"])}
+    result["confirmed"] = confirmed
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
     hours = {w: round(d["negative_hours"], 2) for w, d in data.items()}
     print(f"non-phrase hours {hours}; chosen on tune: "
           f"{(chosen['kws_threshold'], chosen['kws_plp'], chosen['gates'], chosen['min_llr_nats_per_frame']) if chosen else None}"

@@ -48,6 +48,9 @@ class DomainLmConfig:
     general_weight: float = 0.05
     general_words: int = 5000
     general_lm_path: str | None = None
+    #: Multiplies every log-probability and back-off weight: a language weight folded into the model
+    #: (PocketSphinx's ``-lw`` is tuned for the open en-US model; a small domain model earns more trust).
+    score_scale: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,6 +134,8 @@ def domain_lm_arpa(phrases: PhraseSet, *, config: DomainLmConfig | None = None, 
     cfg = config or DomainLmConfig()
     if not 0.0 < cfg.discount < 1.0:
         raise SpeechInputError(f"DomainLmConfig.discount must be in (0, 1), got {cfg.discount}")
+    if not cfg.score_scale > 0.0:
+        raise SpeechInputError(f"DomainLmConfig.score_scale must be > 0, got {cfg.score_scale}")
     if not 0.0 <= cfg.general_weight < 1.0:
         raise SpeechInputError(f"DomainLmConfig.general_weight must be in [0, 1), got {cfg.general_weight}")
     if general is None and cfg.general_weight > 0:
@@ -172,16 +177,21 @@ def domain_lm_arpa(phrases: PhraseSet, *, config: DomainLmConfig | None = None, 
             left = d * len(grams) / ct
             lower_seen = sum(10 ** _lower_logp(g[1:], logp, bow) for g in grams)
             bow[h] = math.log10(left / max(1e-12, 1.0 - lower_seen)) if lower_seen < 1.0 else -99.0
+    k = cfg.score_scale
     lines = ["\\data\\"] + [f"ngram {n}={len(counts[n - 1])}" for n in (1, 2, 3)] + [""]
     for n in (1, 2, 3):
         lines.append(f"\\{n}-grams:")
         for g in sorted(counts[n - 1]):
-            b = f"\t{bow.get(g, 0.0):.5f}" if n < 3 and (g in bow or n == 1) else ""
-            lines.append(f"{logp[g]:.5f}\t{' '.join(g)}{b}")
+            b = f"\t{_scaled(bow.get(g, 0.0), k):.7f}" if n < 3 and (g in bow or n == 1) else ""
+            lines.append(f"{_scaled(logp[g], k):.7f}\t{' '.join(g)}{b}")
         lines.append("")
     lines.append("\\end\\")
     log.debug("domain LM: %d words, %s n-grams", len(vocab), [len(c) for c in counts])
     return "\n".join(lines) + "\n"
+
+
+def _scaled(logp: float, k: float) -> float:
+    return logp if logp <= -99.0 else logp * k
 
 
 def _lower_logp(g: tuple[str, ...], logp: dict[tuple[str, ...], float], bow: dict[tuple[str, ...], float]) -> float:

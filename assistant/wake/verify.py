@@ -50,7 +50,7 @@ class VerifierConfig:
     #: would otherwise have to be aligned as part of the last word); the best score counts.
     end_trims_s: tuple[float, ...] = (0.0, 0.2)
     max_window_s: float = 2.5
-    min_llr_nats_per_frame: float = -2.2
+    min_llr_nats_per_frame: float = -3.0
     min_word_s: float = 0.1
     max_pause_s: float = 0.25
     min_phrase_s: float = 0.4

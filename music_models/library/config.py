@@ -99,8 +99,8 @@ class LibraryConfig:
     audio_dir: str = ""  # rendered / converted audio kept for playback; empty = data_dir()/library/audio
     calibration_file: str = ""  # empty = data_dir()/library/calibration.json (used when present)
     summaries_per_song: int = 3  # k-means centroids of a song's windows in the candidate collection
-    candidates_per_window: int = 20  # summary hits per query window
-    max_candidates: int = 25  # songs re-ranked at segment level
+    candidates_per_window: int = 200  # summary hits per query window
+    max_candidates: int = 400  # songs re-ranked at segment level
     tempo_ratios: tuple[float, ...] = (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4)  # recording s per query s
     aggregation: str = "temporal"  # or "vote": single-window voting, for comparison
     match_confidence: float = 0.5  # below it the verdict is "unsure"
