@@ -1,10 +1,10 @@
 """The objectives ablation: same data, same budget, objectives 1 / 1+2 / 1+2+3 / 1+2+3+4.
 
-    .venv/bin/python bench/ablation.py [--steps 300] [--rows 1,12,123,1234]
+    .venv/bin/python bench/ablation.py [--steps 800] [--rows 1,12,123,1234]
         -> bench/results/ablation.json and a markdown table on stdout
 
 Each row is one ``humdinger train`` run with the shipped configuration
-(music_models/training/configs/shipped.yaml: the same feature bank of train-split tunes, the same
+(music_models/training/configs/ablation.yaml = the shipped one on one thread: the same feature bank of train-split tunes, the same
 seed and batch sampler) and only the objectives switched; every run gets ``--steps`` steps and is
 validated on the same held-out val-split tunes: retrieval MRR / top-1 / top-10 of synthetic queries
 against the recordings, how Gaussian the aggregate posterior is (mean |per-dim mean|, per-dim std,
@@ -24,7 +24,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "ablation.json"
-CONFIG = ROOT / "music_models" / "training" / "configs" / "shipped.yaml"
+CONFIG = ROOT / "music_models" / "training" / "configs" / "ablation.yaml"
 COLUMNS = ("val_mrr", "val_top1", "val_top10", "prior_dim_mean_abs_avg", "prior_dim_std_avg", "prior_ks_mean",
            "prior_mmd", "decoder_pitch_acc")
 
@@ -53,7 +53,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=300, help="training steps per row (default 300)")
+    parser.add_argument("--steps", type=int, default=800, help="training steps per row (default 800)")
     parser.add_argument("--rows", default="1,12,123,1234", help="rows as digit strings (default 1,12,123,1234)")
     args = parser.parse_args(argv)
     from music_models.paths import data_dir

@@ -37,6 +37,9 @@ class Transcript:
     duration_s: float = 0.0
     elapsed_s: float = 0.0
     backend: str = ""
+    #: How much better the recognised words explain the audio than a free phone loop does, in nats per
+    #: frame (<= 0; near 0 = the words fit). None when the back-end does not compute it.
+    acoustic_fit: float | None = None
 
     @property
     def real_time_factor(self) -> float:
@@ -44,12 +47,14 @@ class Transcript:
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "confidence": self.confidence, "words": [w.to_dict() for w in self.words],
-                "duration_s": self.duration_s, "elapsed_s": self.elapsed_s, "backend": self.backend}
+                "duration_s": self.duration_s, "elapsed_s": self.elapsed_s, "backend": self.backend,
+                "acoustic_fit": self.acoustic_fit}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Transcript:
         return cls(str(d["text"]), float(d["confidence"]), tuple(Word.from_dict(w) for w in d.get("words", [])),
-                   float(d.get("duration_s", 0.0)), float(d.get("elapsed_s", 0.0)), str(d.get("backend", "")))
+                   float(d.get("duration_s", 0.0)), float(d.get("elapsed_s", 0.0)), str(d.get("backend", "")),
+                   None if d.get("acoustic_fit") is None else float(d["acoustic_fit"]))
 
 
 @runtime_checkable

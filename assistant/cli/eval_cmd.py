@@ -48,6 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"query length in seconds (default {d.duration_s:g})")
     p.add_argument("--top-k", type=int, default=d.top_k,
                    help=f"length of each system's returned list; MRR counts an absent song as 0 (default {d.top_k})")
+    p.add_argument("--calibration-queries", type=int, default=d.calibration_queries,
+                   help=f"queries of {d.calibration_split}-split tunes in the library that fit the model's confidence "
+                        f"calibration before the test queries run; 0 keeps the stored one "
+                        f"(default {d.calibration_queries})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
     p.add_argument("--json", dest="json_path", type=Path, default=Path(d.json_path),
                    help=f"where to write the report (default {d.json_path})")
@@ -61,7 +65,7 @@ def _qbh(args: argparse.Namespace) -> int:
     config = EvalConfig(
         queries=args.queries, kinds=_csv(args.kinds), levels=_csv(args.levels), library_size=args.library_size,
         systems=_csv(args.systems), nonmelodic_per_kind=args.nonmelodic, duration_s=args.duration_s,
-        top_k=args.top_k, seed=args.seed, json_path=str(args.json_path),
+        top_k=args.top_k, seed=args.seed, json_path=str(args.json_path), calibration_queries=args.calibration_queries,
     )
     report = evaluate_qbh(config, progress=not args.no_progress)
     path = write_report(report, args.json_path)

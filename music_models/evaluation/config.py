@@ -36,6 +36,10 @@ class EvalConfig:
     nonmelodic_kinds: tuple[str, ...] = NONMELODIC_KINDS
     nonmelodic_per_kind: int = 10
     query_split: str = "test"
+    #: Before the test queries: this many queries of ``calibration_split`` tunes that are in the library
+    #: (distractors) fit each system's confidence calibration (0 = keep the stored one).
+    calibration_queries: int = 120
+    calibration_split: str = "val"
     json_path: str = "bench/results/qbh_eval.json"
     collection: str = "eval"  # the model's eval library is cached under data_dir()/eval/
 
@@ -47,6 +51,11 @@ class EvalConfig:
             raise ConfigError(f"--library-size must be at least 2, got {self.library_size}")
         if self.top_k < 1:
             raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
+        if self.calibration_queries < 0:
+            raise ConfigError(f"calibration_queries must be >= 0, got {self.calibration_queries}")
+        if self.calibration_queries and self.calibration_split == self.query_split:
+            raise ConfigError("calibration_split must differ from query_split: calibrating on the test queries "
+                              "would leak them")
         if self.nonmelodic_per_kind < 0:
             raise ConfigError(f"nonmelodic_per_kind must be >= 0, got {self.nonmelodic_per_kind}")
         for name, given, known in (

@@ -68,6 +68,7 @@ def evaluate_qbh(
         s.prepare(library, progress=progress)
         prepare_s[s.name] = round(time.perf_counter() - t0, 3)
         logger.info("%s prepared over %d songs in %.1f s", s.name, len(library), prepare_s[s.name])
+    calibration = _calibrate(chosen, library=library, config=config, work=work, progress=progress)
     t0 = time.perf_counter()
     entries = melodic_queries(tunes=query_tunes, config=config, work_dir=work, progress=progress)
     synth_s = time.perf_counter() - t0
@@ -91,9 +92,32 @@ def evaluate_qbh(
                     "distinct_tunes": len({e[3] for e in entries})},
         "seconds": {"synthesis": round(synth_s, 1), "queries": round(query_s, 1),
                     "total": round(time.perf_counter() - t_start, 1)},
+        "calibration": calibration,
         "systems": per_system,
         "outcomes": [o.to_dict() for o in outcomes],
     }
+
+
+def _calibrate(systems: Sequence[System], *, library: Sequence[Tune], config: EvalConfig, work: Path,
+               progress: bool) -> dict[str, Any]:
+    """Fit the confidence calibration of every system that has one on queries of ``calibration_split``
+    tunes in the library (never the test split), before the test queries run."""
+    from dataclasses import replace
+
+    from music_models.corpus import load_corpus
+
+    fitters = [s for s in systems if callable(getattr(s, "calibrate", None))]
+    if not config.calibration_queries or not fitters:
+        return {}
+    split_ids = {t.tune_id for t in load_corpus(split=config.calibration_split, progress=False)}
+    tunes = [t for t in library if t.tune_id in split_ids and t.notes]
+    if len(tunes) < 10:
+        logger.warning("only %d %s-split tunes in the library; calibration skipped", len(tunes),
+                       config.calibration_split)
+        return {"skipped": f"{len(tunes)} {config.calibration_split} tunes in the library"}
+    cal_config = replace(config, queries=config.calibration_queries, seed=config.seed + 1)
+    entries = melodic_queries(tunes=tunes, config=cal_config, work_dir=work, progress=progress)
+    return {s.name: s.calibrate(entries, progress=progress) for s in fitters}  # type: ignore[attr-defined]
 
 
 def write_report(report: dict[str, Any], path: Path) -> Path:

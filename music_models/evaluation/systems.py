@@ -140,7 +140,7 @@ class ModelSystem:
         root = Path(self.cache_dir) if self.cache_dir else data_dir() / "eval"
         path = root / f"library-{key}"
         config = LibraryConfig(name=self.collection, path=str(path / "qdrant"), checkpoint=ckpt,
-                               audio_dir=str(path / "audio"))
+                               audio_dir=str(path / "audio"), calibration_file=str(path / "calibration.json"))
         if self._library is not None:
             self._library.close()
         self._library = Library.open(config, embedder=self.embedder, create=True)
@@ -166,8 +166,32 @@ class ModelSystem:
         return SystemAnswer(str(result.verdict), tuple(str(r.song_id) for r in result.results),
                             {k: float(v) for k, v in dict(result.timing_ms).items()})
 
+    def calibrate(self, entries: Sequence[tuple[Path, str, str, str]], *, progress: bool = False) -> dict[str, Any]:
+        """Fit the library's confidence calibration on (wav, kind, level, tune id) queries not from the test
+        split; it is stored beside the eval library and used for the test queries' verdicts."""
+        from tqdm import tqdm
+
+        from music_models.library.calibration import calibrate, calibration_pair
+
+        if self._library is None:
+            raise LibraryError("the model system has no library; call prepare(tunes) first")
+        import soundfile as sf
+
+        feats, right = [], []
+        for path, _kind, _level, tune_id in tqdm(entries, desc="calibrating", unit="query", disable=not progress):
+            y, sr = sf.read(str(path), dtype="float32", always_2d=False)
+            pair = calibration_pair(result=self._library.identify(y, int(sr)), truth_song_id=tune_id)
+            if pair is not None:
+                feats.append(pair[0])
+                right.append(pair[1])
+        cal = calibrate(features=feats, correct=right, out_path=self._library.config.calibration_path())
+        self._library.calibration = cal
+        return {"queries": len(entries), "answered": len(feats), "rank1_right": round(sum(right) / max(1, len(right)), 3),
+                "fit": cal.to_dict()}
+
     def describe(self) -> dict[str, Any]:
-        return {"system": "music-space model: windows -> embeddings -> Qdrant -> per-song temporal aggregation",
+        return {"system": "music-space model: windows -> embeddings -> exact in-memory scan of the library's "
+                          "segments (Qdrant-stored) -> per-song temporal alignment",
                 **self._info}
 
 

@@ -98,9 +98,14 @@ class LibraryConfig:
     checkpoint: str = ""
     audio_dir: str = ""  # rendered / converted audio kept for playback; empty = data_dir()/library/audio
     calibration_file: str = ""  # empty = data_dir()/library/calibration.json (used when present)
+    #: "memory": every segment in one numpy matrix, exact per-song nearest-window costs (a few ms at
+    #: 3k songs, ~40 MB per 75k segments); "qdrant": Qdrant's summary collection picks the candidates
+    #: (for libraries too large to hold in memory, or a shared server).
+    candidate_search: str = "memory"
+    rerank_songs: int = 100  # memory search: songs re-ranked by temporal alignment
     summaries_per_song: int = 3  # k-means centroids of a song's windows in the candidate collection
-    candidates_per_window: int = 200  # summary hits per query window
-    max_candidates: int = 400  # songs re-ranked at segment level
+    candidates_per_window: int = 200  # qdrant search: summary hits per query window
+    max_candidates: int = 400  # qdrant search: songs re-ranked at segment level
     tempo_ratios: tuple[float, ...] = (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4)  # recording s per query s
     aggregation: str = "temporal"  # or "vote": single-window voting, for comparison
     match_confidence: float = 0.5  # below it the verdict is "unsure"
@@ -115,6 +120,10 @@ class LibraryConfig:
         """Raise :class:`ConfigError` naming the bad setting."""
         if not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
             raise ConfigError(f"library name {self.name!r} must be letters, digits, '-' or '_'")
+        if self.candidate_search not in ("memory", "qdrant"):
+            raise ConfigError(f"candidate_search must be 'memory' or 'qdrant', got {self.candidate_search!r}")
+        if self.rerank_songs < 1:
+            raise ConfigError(f"rerank_songs must be >= 1, got {self.rerank_songs}")
         if self.aggregation not in ("temporal", "vote"):
             raise ConfigError(f"aggregation must be 'temporal' or 'vote', got {self.aggregation!r}")
         if min(self.summaries_per_song, self.candidates_per_window, self.max_candidates, self.top_k) < 1:

@@ -24,6 +24,7 @@ from music_models.library.align import distance_matrix, similarity, temporal_ali
 from music_models.library.calibration import confidences, load_calibration
 from music_models.library.config import LibraryConfig
 from music_models.library.metadata import search_songs
+from music_models.library.segment_matrix import SegmentMatrix
 from music_models.library.store import LibraryStore
 from music_models.library.types import IdentifyHit, IdentifyResult, SongRecord
 
@@ -58,6 +59,7 @@ class Library:
         self.config = config
         self._embedder = embedder
         self._songs: dict[str, SongRecord] = store.songs()
+        self._matrix: SegmentMatrix | None = None  # loaded on the first memory search, dropped on writes
         fitted = load_calibration(config.calibration_path())
         self.calibration = fitted if fitted is not None else config.calibration
 
@@ -127,6 +129,7 @@ class Library:
     def refresh(self) -> None:
         """Re-read the song list (after another writer added songs through a shared server)."""
         self._songs = self.store.songs()
+        self._matrix = None
 
     def add_song(self, song: SongRecord, *, z: np.ndarray, starts_s: Sequence[float]) -> None:
         """Write a song's segments, then its summaries (the commit mark). Re-adding overwrites."""
@@ -140,11 +143,13 @@ class Library:
         self.store.upsert_segments(record, z=z, starts_s=starts_s)
         self.store.commit_song(record, summaries=song_summaries(z=z, k=self.config.summaries_per_song))
         self._songs[record.song_id] = record
+        self._matrix = None
 
     def clear(self) -> None:
         """Delete every song of this library (``--rebuild``)."""
         self.store.drop()
         self._songs = {}
+        self._matrix = None
 
     def song(self, song_id: str) -> SongRecord:
         try:
@@ -158,9 +163,14 @@ class Library:
         return search_songs(self._songs.values(), title=title, collection=collection, mood=mood, limit=limit)
 
     def similar_to(self, z: np.ndarray, limit: int = 5) -> list[SongRecord]:
-        """Songs whose summaries lie nearest to ``z`` (one vector or a query's windows)."""
+        """Songs whose windows (memory search) or summaries (qdrant search) lie nearest to ``z`` (one vector
+        or a query's windows)."""
         self._require_songs()
         q = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        if self.config.candidate_search == "memory":
+            m = self.segment_matrix()
+            near = m.nearest_songs(m.distances(q), limit)
+            return [self._songs[m.song_ids[i]] for i, _ in near if m.song_ids[i] in self._songs]
         totals = self._candidate_costs(q, per_window=max(limit * self.config.summaries_per_song, 10))
         ranked = sorted(totals, key=lambda s: totals[s])
         return [self._songs[s] for s in ranked[:limit] if s in self._songs]
@@ -226,20 +236,42 @@ class Library:
         worst = [max(d.values(), default=0.0) for d in best]
         return {s: float(sum(d.get(s, w) for d, w in zip(best, worst))) for s in songs}
 
-    def rank_windows(self, qz: np.ndarray, query_starts_s: Sequence[float], *, top_k: int) -> list[IdentifyHit]:
-        """Rank songs for already-embedded query windows ``qz`` starting at ``query_starts_s``.
+    def segment_matrix(self) -> SegmentMatrix:
+        """Every complete song's segments in memory (read once per process, again after writes)."""
+        if self._matrix is None:
+            t0 = time.perf_counter()
+            self._matrix = SegmentMatrix.build(self.store.all_segments(self._songs))
+            logger.info("segment matrix: %d songs, %d segments, loaded in %.0f ms", len(self._matrix),
+                        self._matrix.n_segments, (time.perf_counter() - t0) * 1000)
+        return self._matrix
 
-        Candidates from the summary collection, their segments by id, per-song aggregation
-        (``config.aggregation``), calibrated confidences. The search part of :meth:`identify`.
-        """
-        self._require_songs()
+    def _candidates(self, qz: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``song_id -> (query x segment distances, segment starts)`` of the songs worth re-ranking."""
         cfg = self.config
+        if cfg.candidate_search == "memory":
+            m = self.segment_matrix()
+            d = m.distances(qz)
+            return {m.song_ids[i]: (d[:, m.rows(i)], m.starts_s[m.rows(i)])
+                    for i, _ in m.nearest_songs(d, cfg.rerank_songs) if m.song_ids[i] in self._songs}
         costs = self._candidate_costs(qz, per_window=cfg.candidates_per_window)
         chosen = sorted(costs, key=lambda s: costs[s])[:cfg.max_candidates]
         segments = self.store.segments_of(self._songs[s] for s in chosen if s in self._songs)
-        if not segments:
+        return {s: (distance_matrix(query=qz, segments=z), st) for s, (z, st) in segments.items()}
+
+    def rank_windows(self, qz: np.ndarray, query_starts_s: Sequence[float], *, top_k: int) -> list[IdentifyHit]:
+        """Rank songs for already-embedded query windows ``qz`` starting at ``query_starts_s``.
+
+        Candidates (``config.candidate_search``: an exact scan of every segment in memory, or Qdrant's
+        summary collection), per-song aggregation (``config.aggregation``), calibrated confidences.
+        The search part of :meth:`identify`.
+        """
+        self._require_songs()
+        cfg = self.config
+        candidates = self._candidates(np.asarray(qz, dtype=np.float32))
+        if not candidates:
             return []
-        dists = {s: distance_matrix(query=qz, segments=z) for s, (z, _) in segments.items()}
+        dists = {s: d for s, (d, _) in candidates.items()}
+        segments = {s: (None, st) for s, (_, st) in candidates.items()}
         scored: list[tuple[str, float, float]] = []  # (song, score, offset_s)
         if cfg.aggregation == "vote":
             votes = vote(distances=dists, segment_starts_s={s: st for s, (_, st) in segments.items()})

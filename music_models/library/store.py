@@ -271,3 +271,29 @@ class LibraryStore:
             out[sid] = (np.asarray([v for _, _, v in rows], dtype=np.float32),
                         np.asarray([s for _, s, _ in rows], dtype=np.float64))
         return out
+
+    def all_segments(self, song_ids: Iterable[str] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Every segment (``song_id -> (z [n, dim], starts_s [n])``, in segment order), by one scroll;
+        with ``song_ids``, only those songs' (points of songs still being indexed are left out that way)."""
+        if not self.exists():
+            return {}
+        keep = set(song_ids) if song_ids is not None else None
+        parts: dict[str, list[tuple[int, float, Any]]] = {}
+        offset = None
+        while True:
+            records, offset = self.client.scroll(self.segments_name, limit=4096, offset=offset, with_vectors=True,
+                                                 with_payload=["song_id", "offset_s", "segment_index"])
+            for r in records:
+                p = r.payload or {}
+                sid = str(p.get("song_id", ""))
+                if keep is None or sid in keep:
+                    parts.setdefault(sid, []).append((int(p.get("segment_index", 0)),
+                                                      float(p.get("offset_s", 0.0)), r.vector))
+            if offset is None:
+                break
+        out = {}
+        for sid, rows in parts.items():
+            rows.sort(key=lambda t: t[0])
+            out[sid] = (np.asarray([v for _, _, v in rows], dtype=np.float32),
+                        np.asarray([s for _, s, _ in rows], dtype=np.float64))
+        return out
