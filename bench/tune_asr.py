@@ -163,6 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         if result["acoustic_fit"]:
             print(json.dumps(result["acoustic_fit"]), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if args.only and RESULTS.is_file():  # a partial run updates its rows and keeps the others
+        try:
+            old = json.loads(RESULTS.read_text()).get("rows", [])
+        except ValueError:
+            old = []
+        mine = {r["name"] for r in rows}
+        rows = [r for r in old if r.get("name") not in mine] + rows
     RESULTS.write_text(json.dumps({"benchmark": "asr_tuning", "sentences": len(sentences), "snr_db": args.snr_db,
                                    "data": "nlu_data templates left out of the recogniser language (not the held-out set)",
                                    "rows": rows}, indent=2) + "\n")

@@ -134,3 +134,28 @@ def test_end_to_end_with_the_dtw_baseline_on_a_tiny_library(tmp_path: Path) -> N
     wavs = sorted(p.stat().st_mtime_ns for p in tmp_path.rglob("*.wav"))
     evaluate_qbh(config, systems=[fake], query_pool=tunes[:6], distractor_pool=tunes[6:], work_dir=tmp_path)
     assert sorted(p.stat().st_mtime_ns for p in tmp_path.rglob("*.wav")) == wavs
+
+
+class _Calibrating(_FixedRanking):
+    def __init__(self, name: str, ids: list[str]) -> None:
+        super().__init__(name, ids)
+        self.calibrated_on: list[str] = []
+
+    def calibrate(self, entries: list, *, progress: bool = False) -> dict:  # type: ignore[type-arg]
+        self.calibrated_on = [e[3] for e in entries]
+        return {"queries": len(entries)}
+
+
+@pytest.mark.integration  # FluidSynth and espeak-ng, as above
+def test_calibration_uses_only_library_tunes_of_the_calibration_pool(tmp_path: Path) -> None:
+    tunes = _tiny_tunes(24, seed=5)
+    queries, others = tunes[:4], tunes[4:]
+    config = EvalConfig(queries=4, kinds=("hum",), levels=("clean",), library_size=24, nonmelodic_per_kind=0,
+                        systems=("dtw",), calibration_queries=12)
+    fake = _Calibrating("fake", [t.tune_id for t in tunes[:3]])
+    report = evaluate_qbh(config, systems=[fake], query_pool=queries, distractor_pool=others, work_dir=tmp_path,
+                          calibration_pool=others[:12] + queries)
+    assert report["calibration"] == {"fake": {"queries": 12}}
+    assert fake.calibrated_on and set(fake.calibrated_on) <= {t.tune_id for t in others[:12]}
+    with pytest.raises(ConfigError, match="calibration_split"):
+        EvalConfig(calibration_split="test").validate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["DemoConfig", "register"]
 
@@ -22,14 +23,17 @@ class DemoConfig:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = DemoConfig()
-    p = sub.add_parser("demo", help="run the demo on embedded defaults (corpus, renders, queries, identification)",
-                       description="Builds the corpus cache, renders a few arrangements, synthesises a few queries "
-                                   "and prints where everything is. Every step skips work already done.")
+    p = sub.add_parser("demo", help="run the demo on embedded defaults (corpus, renders, queries, identification, a spoken conversation)",
+                       description="Builds the corpus cache, renders a few arrangements, synthesises a few queries, "
+                                   "identifies a hum from the demo library, then holds a spoken conversation (espeak-ng voice, "
+                                   "PocketSphinx, Rasa) and prints where everything is. Every step skips work already done.")
     p.add_argument("--out", default=d.out_dir, help=f"output folder (default {d.out_dir})")
     p.add_argument("--render-limit", type=int, default=d.render_limit, help="arrangements to render")
     p.add_argument("--queries", type=int, default=d.query_count, help="synthetic queries to make")
     p.add_argument("--library-limit", type=int, default=d.library_limit,
                    help=f"held-out tunes in the demo library (default {d.library_limit})")
+    p.add_argument("--no-conversation", action="store_true",
+                   help="stop after the identification (skip the spoken conversation, which starts Rasa)")
     p.set_defaults(func=run)
 
 
@@ -95,6 +99,45 @@ def run(args: argparse.Namespace) -> int:
     ranks = [h.rank for h in result.results if h.song_id == tune_id]
     print(f"   -> {'named correctly' if ranks and ranks[0] == 1 else 'NOT named first'} "
           f"(the hum was of {tune_id}; rank {ranks[0] if ranks else '> 3'})")
+    rc = 0
+    if not args.no_conversation:
+        print(f"\n== step {len(steps) + 2}: a spoken conversation: espeak-ng asks \"hey humdinger, what's this song?\" "
+              "and hums, then \"play it\", then \"stop\" (PocketSphinx -> Rasa -> skills -> espeak-ng)", flush=True)
+        script = _conversation_script(args, wav)
+        print(f"$ humdinger converse --script {script} --out {script.parent}")
+        rc = main(["converse", "--script", str(script), "--out", str(script.parent)])
     print(f"\nDemo outputs are under {args.out}/ (renders/: WAV+MIDI+manifest.jsonl, queries/: WAV+manifest.jsonl, "
-          "hum_to_identify.wav). Try: humdinger identify YOUR_HUM.wav")
-    return 0
+          "hum_to_identify.wav, conversation/: the spoken turns, replies and transcript.json). "
+          "Try: humdinger identify YOUR_HUM.wav, or humdinger listen")
+    return rc
+
+
+def _conversation_script(args: argparse.Namespace, hum_wav: str) -> Path:
+    """Three spoken turns as WAVs (espeak-ng speech; the first followed by the demo hum) and their script."""
+    import json
+
+    import numpy as np
+
+    from assistant.audio.chunk import AudioClip
+    from assistant.audio.file_source import read_audio_file
+    from assistant.audio.sinks import write_wav
+    from assistant.tts import EspeakTTS
+
+    folder = Path(args.out) / "conversation"
+    folder.mkdir(parents=True, exist_ok=True)
+    tts = EspeakTTS()
+    hum = read_audio_file(hum_wav).samples
+    rng = np.random.default_rng(0)
+
+    def quiet(seconds: float) -> np.ndarray:  # a quiet room, not digital silence
+        return (0.002 * rng.standard_normal(int(seconds * 16000))).astype(np.float32)
+
+    turns = []
+    for name, text, extra in (("ask", "hey humdinger, what's this song?", [quiet(1.0), hum]),
+                              ("play", "play it", []), ("stop", "stop", [])):
+        samples = np.concatenate([quiet(0.4), tts.speak(text).samples, *extra, quiet(1.2)]).astype(np.float32)
+        write_wav(folder / f"{name}.wav", AudioClip(samples))
+        turns.append({"audio": f"{name}.wav", "label": text} | ({"gap_s": 2.0} if name == "stop" else {}))
+    script = folder / "script.yaml"
+    script.write_text(json.dumps({"turns": turns}, indent=1) + "\n")  # JSON is YAML
+    return script

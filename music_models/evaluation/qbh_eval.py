@@ -40,13 +40,15 @@ def evaluate_qbh(
     query_pool: Sequence[Tune] | None = None,
     distractor_pool: Sequence[Tune] | None = None,
     work_dir: Path | None = None,
+    calibration_pool: Sequence[Tune] | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
     """Run the evaluation and return the report (config, machine, library, per-system tables).
 
     ``query_pool``/``distractor_pool`` default to the corpus's query split and every other tune;
     ``systems`` default to ``config.systems`` built with default settings; ``work_dir`` (queries and the
-    model's eval library) defaults to ``<data_dir>/eval``.
+    model's eval library) defaults to ``<data_dir>/eval``; ``calibration_pool`` (tunes whose library copies
+    may be queried to fit confidence calibrations) defaults to the corpus's ``config.calibration_split``.
     """
     from music_models.paths import data_dir
 
@@ -68,7 +70,8 @@ def evaluate_qbh(
         s.prepare(library, progress=progress)
         prepare_s[s.name] = round(time.perf_counter() - t0, 3)
         logger.info("%s prepared over %d songs in %.1f s", s.name, len(library), prepare_s[s.name])
-    calibration = _calibrate(chosen, library=library, config=config, work=work, progress=progress)
+    calibration = _calibrate(chosen, library=library, config=config, work=work, pool=calibration_pool,
+                             exclude={t.tune_id for t in query_tunes}, progress=progress)
     t0 = time.perf_counter()
     entries = melodic_queries(tunes=query_tunes, config=config, work_dir=work, progress=progress)
     synth_s = time.perf_counter() - t0
@@ -99,17 +102,19 @@ def evaluate_qbh(
 
 
 def _calibrate(systems: Sequence[System], *, library: Sequence[Tune], config: EvalConfig, work: Path,
-               progress: bool) -> dict[str, Any]:
-    """Fit the confidence calibration of every system that has one on queries of ``calibration_split``
-    tunes in the library (never the test split), before the test queries run."""
+               pool: Sequence[Tune] | None, exclude: set[str], progress: bool) -> dict[str, Any]:
+    """Fit the confidence calibration of every system that has one on queries of ``pool`` tunes in the
+    library (the ``calibration_split``; never a query tune), before the test queries run."""
     from dataclasses import replace
-
-    from music_models.corpus import load_corpus
 
     fitters = [s for s in systems if callable(getattr(s, "calibrate", None))]
     if not config.calibration_queries or not fitters:
         return {}
-    split_ids = {t.tune_id for t in load_corpus(split=config.calibration_split, progress=False)}
+    if pool is None:
+        from music_models.corpus import load_corpus
+
+        pool = load_corpus(split=config.calibration_split, progress=False)
+    split_ids = {t.tune_id for t in pool} - exclude
     tunes = [t for t in library if t.tune_id in split_ids and t.notes]
     if len(tunes) < 10:
         logger.warning("only %d %s-split tunes in the library; calibration skipped", len(tunes),
