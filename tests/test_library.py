@@ -7,6 +7,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +168,9 @@ def test_temporal_aggregation_beats_single_window_voting(config: LibraryConfig) 
 
 @pytest.mark.integration
 def test_unsure_when_two_songs_fit_equally(config: LibraryConfig) -> None:
+    # The fake 8-d space's margins are not the trained model's: use a calibration on this space's scale
+    # (the shipped default is fitted on the model's; its tie rule is checked below).
+    config = replace(config, calibration=Calibration(margin_weight=40.0, score_weight=3.0, bias=-3.5))
     rng = np.random.default_rng(3)
     a, b = rng.standard_normal((10, 8)) * 2, rng.standard_normal((10, 8)) * 2
     audio = melody([64, 66, 68, 69, 71, 73, 74, 76] * 2)
@@ -177,6 +181,11 @@ def test_unsure_when_two_songs_fit_equally(config: LibraryConfig) -> None:
         result = lib.identify(audio, SR)
     assert result.verdict == "unsure"
     assert {h.song_id for h in result.results} == {"a", "b"} and result.results[0].confidence < 0.5
+
+
+def test_default_calibration_never_calls_a_tie_a_match() -> None:
+    for score in np.linspace(0.0, 1.0, 11):
+        assert max(confidences(scores=[score, score], calibration=Calibration())) < 0.5
 
 
 @pytest.mark.integration
@@ -285,3 +294,15 @@ def test_skills_use_the_library_through_their_protocol(config: LibraryConfig, tm
         assert played.play_path == str((tmp_path / "song2.wav").resolve())
         silent = IdentifySongSkill().on_audio(np.zeros(5 * SR, np.float32), SR, ctx)
         assert silent.key == "identify.no_melody"
+
+
+def test_calibration_keeps_a_tie_below_one_half_whatever_the_fit() -> None:
+    rng = np.random.default_rng(0)
+    # Right answers have big margins, but also LOW scores: an unconstrained fit with the score would
+    # learn a negative score weight and call a tie of two weak songs a match.
+    right = [(float(m), float(s)) for m, s in zip(rng.uniform(0.05, 0.3, 40), rng.uniform(0.0, 0.2, 40))]
+    wrong = [(float(m), float(s)) for m, s in zip(rng.uniform(0.0, 0.04, 40), rng.uniform(0.3, 0.6, 40))]
+    for use_score in (False, True):
+        cal = calibrate(features=right + wrong, correct=[True] * 40 + [False] * 40, use_score=use_score)
+        for score in np.linspace(0.0, 1.0, 11):
+            assert max(confidences(scores=[score, score], calibration=cal)) < 0.5, (use_score, cal)

@@ -53,9 +53,14 @@ def calibration_pair(*, result: IdentifyResult, truth_song_id: str) -> tuple[tup
 
 def calibrate(
     *, features: Sequence[tuple[float, float]], correct: Sequence[bool], out_path: str | Path | None = None,
-    l2: float = 1e-3, iterations: int = 50,
+    l2: float = 1e-3, iterations: int = 50, use_score: bool = False, min_decision_margin: float = 0.01,
 ) -> Calibration:
-    """Fit the logistic (Newton's method, light L2) on ``(margin, score)`` -> correct? and write JSON."""
+    """Fit the logistic (Newton's method, light L2) on ``(margin, score)`` -> correct? and write JSON.
+
+    By default only the margin is used (``use_score=False``): a fit with the raw score learned a negative
+    weight on it, so a near-tie between two weak songs came out as a confident match. Whatever the fit,
+    the 0.5 point sits at a margin of at least ``min_decision_margin``: a tie is never a match.
+    """
     x = np.asarray(features, dtype=np.float64)
     y = np.asarray(correct, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != 2 or len(x) != len(y):
@@ -63,7 +68,7 @@ def calibrate(
     if len(y) < 10 or y.min() == y.max():
         raise ConfigError(f"calibrate needs >= 10 queries with both right and wrong answers; got {len(y)} "
                           f"({int(y.sum())} right); run more validation queries")
-    a = np.column_stack([x, np.ones(len(x))])
+    a = np.column_stack([x[:, 0], x[:, 1] if use_score else np.zeros(len(x)), np.ones(len(x))])
     w = np.zeros(3)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -50, 50)))
@@ -73,6 +78,12 @@ def calibrate(
         w -= step
         if np.max(np.abs(step)) < 1e-8:
             break
+    if w[0] <= 0:
+        raise ConfigError("the calibration queries show no relation between margin and correctness; "
+                          "check the library and the model")
+    tie_logit = w[2] + max(0.0, w[1])  # the highest logit a tie (margin 0) can reach for scores in [0, 1]
+    if tie_logit > -w[0] * min_decision_margin:
+        w[2] -= tie_logit + w[0] * min_decision_margin
     cal = Calibration(float(w[0]), float(w[1]), float(w[2]), fitted_on=len(y))
     if out_path is not None:
         path = Path(out_path)
