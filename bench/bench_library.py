@@ -7,7 +7,9 @@ Library: synthetic N(0, I) vectors in the real store layout (25 windows per song
 summaries, on-disk local Qdrant in a temporary folder), grown once from the smallest size to the
 largest. At each size:
 
-* ``search`` — :meth:`Library.rank_windows` for 7 query windows (a 10 s query) made from a random
+* ``segment_matrix_load_ms`` — reading every segment from Qdrant into the in-memory scan (once per
+  process, and again after writes).
+* ``search`` (and ``search_qdrant_candidates``, the older Qdrant candidate stage) — :meth:`Library.rank_windows` for 7 query windows (a 10 s query) made from a random
   song's consecutive windows plus N(0, 0.5^2) noise; also top-1 of those (a check of the layout:
   the candidate stage must not lose the song).
 * ``identify`` — :meth:`Library.identify` end to end on a 10 s synthetic hum with the REAL model
@@ -26,6 +28,7 @@ import platform
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +173,21 @@ def main(argv: list[str] | None = None) -> int:
             insert_s = _grow(lib, start=have, stop=n, rng=rng)
             added = n - have
             have = n
+            t0 = time.perf_counter()
+            lib.segment_matrix()  # the in-memory scan's one-off load after writes (once per process otherwise)
+            matrix_load_ms = (time.perf_counter() - t0) * 1000
             row = {"insert_songs_per_s": round(added / insert_s, 1),
                    "insert_points_per_s": round(added * (WINDOWS_PER_SONG + cfg.summaries_per_song) / insert_s),
+                   "segment_matrix_load_ms": round(matrix_load_ms, 1),
                    "search": _search_only(lib, n=n, queries=args.queries, rng=rng),
                    "identify": _identify(lib, hum, queries=args.queries)}
+            lib.config = replace(cfg, candidate_search="qdrant")  # the Qdrant candidate stage, for comparison
+            row["search_qdrant_candidates"] = _search_only(lib, n=n, queries=args.queries, rng=rng)
+            lib.config = cfg
             out["sizes"][str(n)] = row
-            print(f"{n:>6} songs: search p50 {row['search']['ms']['p50']:.0f} ms (top-1 {row['search']['top1']:.2f}), "
+            print(f"{n:>6} songs: matrix load {matrix_load_ms:.0f} ms, search p50 {row['search']['ms']['p50']:.0f} ms "
+                  f"(top-1 {row['search']['top1']:.2f}; Qdrant candidates "
+                  f"{row['search_qdrant_candidates']['ms']['p50']:.0f} ms), "
                   f"identify p50 {row['identify']['total']['p50']:.0f} ms "
                   f"(features {row['identify']['features']['p50']:.0f}, embed {row['identify']['embed']['p50']:.0f}, "
                   f"search {row['identify']['search']['p50']:.0f})")

@@ -306,3 +306,29 @@ def test_calibration_keeps_a_tie_below_one_half_whatever_the_fit() -> None:
         cal = calibrate(features=right + wrong, correct=[True] * 40 + [False] * 40, use_score=use_score)
         for score in np.linspace(0.0, 1.0, 11):
             assert max(confidences(scores=[score, score], calibration=cal)) < 0.5, (use_score, cal)
+
+
+class _Versioned(FakeEmbedder):
+    def __init__(self, sha: str) -> None:
+        super().__init__()
+        self.sha = sha
+
+    def describe(self) -> dict[str, str]:
+        return {"sha256": self.sha}
+
+
+def test_songs_embedded_by_another_checkpoint_are_left_out_and_rebuilt(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(7)
+    with Library.open(config, embedder=_Versioned("old"), create=True) as lib:
+        add_vectors(lib, "a", rng.standard_normal((10, 8)))
+        add_vectors(lib, "b", rng.standard_normal((10, 8)))
+        assert lib.stale_songs() == set()
+    with Library.open(config, embedder=_Versioned("new")) as lib:
+        assert lib.stale_songs() == {"a", "b"}
+        with pytest.raises(LibraryError, match="another model checkpoint"):
+            lib.rank_windows(rng.standard_normal((3, 8)).astype(np.float32), [0.0, 1.0, 2.0], top_k=2)
+        z = rng.standard_normal((10, 8))
+        add_vectors(lib, "b", z)  # re-embedded with the current checkpoint
+        assert lib.stale_songs() == {"a"} and lib.songs["b"].model_sha256 == "new"
+        hits = lib.rank_windows(z[2:5].astype(np.float32), [0.0, 1.0, 2.0], top_k=2)
+        assert [h.song_id for h in hits] == ["b"]  # "a" is left out of search until re-embedded

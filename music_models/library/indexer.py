@@ -98,11 +98,12 @@ def index_paths(
 
     indexed = present = segments = 0
     audio_s = 0.0
+    stale = library.stale_songs()
     try:
         with tqdm(files, unit="file", desc="indexing", disable=not progress) as bar:
             for f in bar:
                 song_id = file_song_id(f)
-                if song_id in library.songs:
+                if song_id in library.songs and song_id not in stale:
                     present += 1
                     continue
                 try:
@@ -157,7 +158,8 @@ def build_from_tunes(
     from music_models.render.batch import render_tunes
 
     t0 = time.perf_counter()
-    todo = [t for t in tunes if t.tune_id not in library.songs]
+    stale = library.stale_songs()  # embedded by another checkpoint: embed again (the renderings are kept)
+    todo = [t for t in tunes if t.tune_id not in library.songs or t.tune_id in stale]
     present = len(tunes) - len(todo)
     out_dir = data_dir() / "renders" / f"seed-{base_seed}"
     kw: dict[str, Any] = {} if renderer_factory is None else {"renderer_factory": renderer_factory}
@@ -169,7 +171,7 @@ def build_from_tunes(
     for entry in tqdm(rendered.entries, unit="tune", desc="indexing", disable=not progress):
         wav = out_dir / entry.wav
         tune = by_id.get(entry.tune_id)
-        if tune is None or entry.tune_id in library.songs:
+        if tune is None or (entry.tune_id in library.songs and entry.tune_id not in stale):
             continue
         try:
             audio = read_audio_file(wav, max_duration_s=library.config.max_duration_s,

@@ -118,10 +118,23 @@ class Library:
                 break
         return np.asarray(zs, dtype=np.float32), starts
 
+    def model_sha256(self) -> str:
+        """The sha256 of the checkpoint that embeds queries and new songs ("" when the embedder has none)."""
+        describe = getattr(self.embedder, "describe", None)
+        return str(describe().get("sha256", "")) if callable(describe) else ""
+
     # -- songs ---------------------------------------------------------------------------------------
     @property
     def songs(self) -> dict[str, SongRecord]:
         return self._songs
+
+    def stale_songs(self) -> set[str]:
+        """Songs embedded by another checkpoint than the current one: their vectors live in another space,
+        so search leaves them out and building or indexing again re-embeds them."""
+        current = self.model_sha256()
+        if not current:
+            return set()
+        return {s for s, r in self._songs.items() if r.model_sha256 and r.model_sha256 != current}
 
     def __len__(self) -> int:
         return len(self._songs)
@@ -139,7 +152,7 @@ class Library:
             raise LibraryError(f"song {song.song_id} has {len(z)} embeddings for {len(starts_s)} windows; "
                                "nothing was added")
         self.store.ensure(int(z.shape[1]))
-        record = SongRecord.from_dict(song.to_dict() | {"n_segments": len(z)})
+        record = SongRecord.from_dict(song.to_dict() | {"n_segments": len(z), "model_sha256": self.model_sha256()})
         self.store.upsert_segments(record, z=z, starts_s=starts_s)
         self.store.commit_song(record, summaries=song_summaries(z=z, k=self.config.summaries_per_song))
         self._songs[record.song_id] = record
@@ -240,7 +253,20 @@ class Library:
         """Every complete song's segments in memory (read once per process, again after writes)."""
         if self._matrix is None:
             t0 = time.perf_counter()
-            self._matrix = SegmentMatrix.build(self.store.all_segments(self._songs))
+            stale = self.stale_songs()
+            if stale and len(stale) == len(self._songs):
+                raise LibraryError(f"every song of library {self.config.name!r} was embedded by another model "
+                                   "checkpoint; run 'humdinger library build --rebuild' (or 'humdinger index' on "
+                                   "your files) to embed them with this one")
+            if stale:
+                logger.warning("%d of %d songs were embedded by another model checkpoint and are left out of "
+                               "search; run 'humdinger library build' (or 'humdinger index' on their files) "
+                               "again to re-embed them", len(stale), len(self._songs))
+            segments = self.store.all_segments(set(self._songs) - stale)
+            for sid, (z, starts) in segments.items():  # a re-added song may have left extra old points
+                n = self._songs[sid].n_segments or len(z)
+                segments[sid] = (z[:n], starts[:n])
+            self._matrix = SegmentMatrix.build(segments)
             logger.info("segment matrix: %d songs, %d segments, loaded in %.0f ms", len(self._matrix),
                         self._matrix.n_segments, (time.perf_counter() - t0) * 1000)
         return self._matrix
@@ -255,7 +281,8 @@ class Library:
                     for i, _ in m.nearest_songs(d, cfg.rerank_songs) if m.song_ids[i] in self._songs}
         costs = self._candidate_costs(qz, per_window=cfg.candidates_per_window)
         chosen = sorted(costs, key=lambda s: costs[s])[:cfg.max_candidates]
-        segments = self.store.segments_of(self._songs[s] for s in chosen if s in self._songs)
+        stale = self.stale_songs()
+        segments = self.store.segments_of(self._songs[s] for s in chosen if s in self._songs and s not in stale)
         return {s: (distance_matrix(query=qz, segments=z), st) for s, (z, st) in segments.items()}
 
     def rank_windows(self, qz: np.ndarray, query_starts_s: Sequence[float], *, top_k: int) -> list[IdentifyHit]:
