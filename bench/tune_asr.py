@@ -28,12 +28,15 @@ RESULTS = ROOT / "bench" / "results" / "asr_tuning.json"
 
 #: name -> PocketSphinxConfig overrides (domain_lm is the default mode).
 CANDIDATES: dict[str, dict[str, Any]] = {
-    "default": {},  # domain_lm, whole-utterance CMN, comfort noise 0.002 (+ the phone-loop fit, measured here)
+    "default": {},  # domain_lm, whole-utterance CMN, comfort noise 0.002, trim 18 dB (+ the phone-loop fit, measured here)
+    "no_trim": {"trim_below_peak_db": None},
     "no_comfort_noise": {"comfort_noise_rms": 0.0},
     "no_comfort_noise_streaming_cmn": {"comfort_noise_rms": 0.0, "redecode_every_utterance": False},
     "streaming_cmn": {"redecode_every_utterance": False},
     "comfort_noise_0.005": {"comfort_noise_rms": 0.005},
     "lw10_no_general": {"language_weight": 10.0, "domain_lm": {"general_weight": 0.0}},
+    "trim_12db": {"trim_below_peak_db": 12.0},
+    "trim_18db": {"trim_below_peak_db": 18.0},
     "grammar": {"mode": "grammar"},
 }
 

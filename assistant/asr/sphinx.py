@@ -88,6 +88,11 @@ class PocketSphinxConfig:
     #: requests, 7% of clean English ones and most at 10 dB SNR go too (bench/tune_asr.py). Off by default:
     #: a diagnostic (it doubles the decoding time), not a gate.
     phone_loop_check: bool = False
+    #: Before the whole-utterance decode, cut the utterance to the part within this many dB of its own
+    #: loud level (padded; :func:`~assistant.audio.vad.loud_span`): background before and after the
+    #: command is not transcribed. None = decode all of it. On left-out templates (bench/tune_asr.py) 18 dB
+    #: kept clean word accuracy (0.617 -> 0.625) and cut insertions at 10 dB SNR a little (-0.575 -> -0.50).
+    trim_below_peak_db: float | None = 18.0
     #: PocketSphinx's ``-lw`` (None = its default 6.5) and ``-wip`` / ``-pip`` (None = defaults).
     language_weight: float | None = None
     word_insertion_penalty: float | None = None
@@ -295,6 +300,12 @@ class PocketSphinxRecognizer:
         self._started = False
         pcm = b"".join(self._pcm)
         self._pcm = []
+        if pcm and self.config.trim_below_peak_db is not None:
+            from assistant.audio.vad import loud_span
+
+            x = np.frombuffer(pcm, dtype="<i2")
+            a, b = loud_span(x, sample_rate_hz=self.config.sample_rate_hz, below_peak_db=self.config.trim_below_peak_db)
+            pcm = x[a:b].tobytes()
         if pcm and (self.config.redecode_every_utterance
                     or (self._utterances == 0 and self.config.redecode_first_utterance)):
             self._decoder.start_utt()

@@ -19,6 +19,7 @@ __all__ = [
     "FrameFeatures",
     "VadConfig",
     "apply_hangover",
+    "loud_span",
     "classify_segment",
     "frame_features",
     "melody_activity",
@@ -200,3 +201,22 @@ def classify_segment(features: FrameFeatures, *, noise_floor_db: np.ndarray, con
     if voiced_fraction >= config.melody_min_voiced_fraction and median_run_s >= config.melody_min_median_run_s:
         return "melody"
     return "speech"
+
+
+def loud_span(samples: np.ndarray, *, sample_rate_hz: int, below_peak_db: float, frame_s: float = 0.02,
+              pad_before_s: float = 0.25, pad_after_s: float = 0.35) -> tuple[int, int]:
+    """``(start, end)`` sample indices of the part of an utterance within ``below_peak_db`` of its own loud
+    level (the 95th percentile of frame energies), padded. A command said over quieter background
+    (music, other voices) stands out by the SNR; the background before and after it is cut."""
+    x = np.asarray(samples, dtype=np.float64)
+    n = int(round(frame_s * sample_rate_hz))
+    if len(x) < 2 * n:
+        return 0, len(x)
+    frames = x[: len(x) // n * n].reshape(-1, n)
+    energy_db = 10.0 * np.log10((frames * frames).mean(axis=1) + _EPS)
+    loud = np.flatnonzero(energy_db >= np.percentile(energy_db, 95) - below_peak_db)
+    if not len(loud):
+        return 0, len(x)
+    start = max(0, int(loud[0] * n - pad_before_s * sample_rate_hz))
+    end = min(len(x), int((loud[-1] + 1) * n + pad_after_s * sample_rate_hz))
+    return start, end
