@@ -91,8 +91,11 @@ class Library:
         return self._embedder
 
     def warm(self) -> None:
-        """Load the model now (the first identify would otherwise pay for it)."""
+        """Load the model (and, for the in-memory search, every segment) now: the first identify would
+        otherwise pay for it."""
         _ = self.embedder
+        if self.config.candidate_search == "memory" and self._songs:
+            self.segment_matrix()
 
     def embed_recording(self, samples: np.ndarray) -> tuple[np.ndarray, list[float]]:
         """Window embeddings of a whole recording, in chunks of ``embed_chunk_s`` so memory stays flat."""
