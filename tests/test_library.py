@@ -332,3 +332,23 @@ def test_songs_embedded_by_another_checkpoint_are_left_out_and_rebuilt(config: L
         assert lib.stale_songs() == {"a"} and lib.songs["b"].model_sha256 == "new"
         hits = lib.rank_windows(z[2:5].astype(np.float32), [0.0, 1.0, 2.0], top_k=2)
         assert [h.song_id for h in hits] == ["b"]  # "a" is left out of search until re-embedded
+
+
+def test_segment_matrix_is_cached_beside_the_store_and_rebuilt_after_writes(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(11)
+    za = rng.standard_normal((10, 8))
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        add_vectors(lib, "a", za)
+        assert lib.segment_matrix().song_ids == ("a",)
+    assert config.segment_cache_path().is_file()
+    with Library.open(config, embedder=FakeEmbedder()) as lib:
+        def no_store_reads(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the cached matrix should have been used")
+
+        real = lib.store.all_segments
+        lib.store.all_segments = no_store_reads  # type: ignore[method-assign]
+        hits = lib.rank_windows(za[2:5].astype(np.float32), [0.0, 1.0, 2.0], top_k=1)
+        assert [h.song_id for h in hits] == ["a"]
+        lib.store.all_segments = real  # type: ignore[method-assign]
+        add_vectors(lib, "b", rng.standard_normal((10, 8)))  # a write: the cache no longer matches
+        assert lib.segment_matrix().song_ids == ("a", "b")

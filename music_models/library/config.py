@@ -144,6 +144,13 @@ class LibraryConfig:
 
         return Path(self.path).expanduser() if self.path else data_dir() / "qdrant"
 
+    def segment_cache_path(self) -> Path:
+        """The in-memory search's matrix, cached beside the store (keyed by the songs it holds)."""
+        from music_models.paths import data_dir
+
+        base = self.storage_path() if not self.server_url() else data_dir() / "library"
+        return base.parent / f"{base.name}-{self.name}-segments.npz"
+
     def server_url(self) -> str:
         return self.url or os.environ.get("QDRANT_URL", "")
 

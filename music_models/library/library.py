@@ -11,6 +11,7 @@ calibrated confidence, verdict ``match`` / ``unsure`` / ``no_melody``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -265,11 +266,21 @@ class Library:
                 logger.warning("%d of %d songs were embedded by another model checkpoint and are left out of "
                                "search; run 'humdinger library build' (or 'humdinger index' on their files) "
                                "again to re-embed them", len(stale), len(self._songs))
-            segments = self.store.all_segments(set(self._songs) - stale)
-            for sid, (z, starts) in segments.items():  # a re-added song may have left extra old points
-                n = self._songs[sid].n_segments or len(z)
-                segments[sid] = (z[:n], starts[:n])
-            self._matrix = SegmentMatrix.build(segments)
+            current = sorted(set(self._songs) - stale)
+            key = hashlib.sha1("\n".join(f"{s}:{self._songs[s].n_segments}:{self._songs[s].model_sha256}"
+                                         for s in current).encode()).hexdigest()
+            cache = self.config.segment_cache_path()
+            self._matrix = SegmentMatrix.load(cache, key=key)
+            if self._matrix is None:
+                segments = self.store.all_segments(current)
+                for sid, (z, starts) in segments.items():  # a re-added song may have left extra old points
+                    n = self._songs[sid].n_segments or len(z)
+                    segments[sid] = (z[:n], starts[:n])
+                self._matrix = SegmentMatrix.build(segments)
+                try:
+                    self._matrix.save(cache, key=key)
+                except OSError as exc:  # a read-only data folder: search works, the next start reads Qdrant again
+                    logger.warning("could not cache the segment matrix at %s: %s", cache, exc)
             logger.info("segment matrix: %d songs, %d segments, loaded in %.0f ms", len(self._matrix),
                         self._matrix.n_segments, (time.perf_counter() - t0) * 1000)
         return self._matrix

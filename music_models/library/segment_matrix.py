@@ -10,8 +10,10 @@ each song's exact best match per window, and the temporal alignment then re-rank
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -69,3 +71,24 @@ class SegmentMatrix:
 
     def rows(self, song_index: int) -> slice:
         return slice(int(self.bounds[song_index]), int(self.bounds[song_index + 1]))
+
+    def save(self, path: Path, *, key: str) -> None:
+        """Write the matrix with ``key`` (what it was built from) to ``path`` atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part.npz")
+        np.savez(tmp, key=np.array(key), z=self.z, starts_s=self.starts_s, bounds=self.bounds,
+                 song_ids=np.array(self.song_ids, dtype=object))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, *, key: str) -> SegmentMatrix | None:
+        """The matrix saved at ``path`` if it was built from ``key``; None when absent, stale or unreadable."""
+        try:
+            with np.load(path, allow_pickle=True) as f:
+                if str(f["key"]) != key:
+                    return None
+                z = np.ascontiguousarray(f["z"], dtype=np.float32)
+                return cls(z, (z * z).sum(axis=1), f["starts_s"].astype(np.float64),
+                           tuple(str(s) for s in f["song_ids"]), f["bounds"].astype(np.int64))
+        except (OSError, KeyError, ValueError, EOFError):
+            return None
