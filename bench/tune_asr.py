@@ -99,14 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="candidate names (default: all)")
     args = parser.parse_args(argv)
     import numpy as np
+    from speech_corpus import background_pool, make_background, mix_at_snr, spoken_variants
 
     from assistant.asr import AsrConfig, build_phrase_set, create_recognizer
     from assistant.asr.domain_lm import DomainLmConfig
     from assistant.asr.phrases import normalize_text
     from assistant.asr.sphinx import PocketSphinxConfig
     from assistant.audio.chunk import AudioClip
-    from speech_corpus import background_pool, make_background, mix_at_snr, spoken_variants
-
     from assistant.conversation.capture import capture_utterance
     from assistant.conversation.config import ConversationConfig
 

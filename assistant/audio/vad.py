@@ -19,9 +19,9 @@ __all__ = [
     "FrameFeatures",
     "VadConfig",
     "apply_hangover",
-    "loud_span",
     "classify_segment",
     "frame_features",
+    "loud_span",
     "melody_activity",
     "speech_activity",
     "track_noise_floor",
@@ -209,7 +209,7 @@ def loud_span(samples: np.ndarray, *, sample_rate_hz: int, below_peak_db: float,
     level (the 95th percentile of frame energies), padded. A command said over quieter background
     (music, other voices) stands out by the SNR; the background before and after it is cut."""
     x = np.asarray(samples, dtype=np.float64)
-    n = int(round(frame_s * sample_rate_hz))
+    n = round(frame_s * sample_rate_hz)
     if len(x) < 2 * n:
         return 0, len(x)
     frames = x[: len(x) // n * n].reshape(-1, n)

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.asr.sphinx import score_nats
 from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, to_pcm16_bytes
 from assistant.audio.errors import SpeechEngineError, SpeechInputError
 
@@ -33,7 +34,6 @@ __all__ = ["PhraseScore", "PhraseVerifier", "VerifierConfig", "judge_phrase"]
 log = logging.getLogger(__name__)
 
 _FRAME_RATE_HZ = 100
-_LOG_BASE = 1.0001  # PocketSphinx's logmath base
 _VARIANT = re.compile(r"\(\d+\)$")
 
 
@@ -141,11 +141,8 @@ class PhraseVerifier:
         d.end_utt()
         if d.hyp() is None:
             return None
-        return [(_VARIANT.sub("", s.word), s.start_frame, s.end_frame, self._nats(s.ascore)) for s in d.seg()]
+        return [(_VARIANT.sub("", s.word), s.start_frame, s.end_frame, score_nats(s.ascore, self._logmath)) for s in d.seg()]
 
-    def _nats(self, ascore: float) -> float:
-        """PocketSphinx reports scores through its logmath (``base ** score``); back to natural logs."""
-        return -math.inf if ascore <= 0.0 else float(self._logmath.log(ascore)) * math.log(_LOG_BASE)
 
     def score(self, samples: np.ndarray, *, end_trims_s: tuple[float, ...] = (0.0,)) -> PhraseScore:
         """The best :meth:`score_window` of ``samples`` with each of ``end_trims_s`` cut from its end."""

@@ -56,6 +56,16 @@ def summary_point_id(song_id: str, index: int) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{song_id}/summary/{index}"))
 
 
+def _by_song(parts: dict[str, list[tuple[int, float, Any]]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``song_id -> (z [n, dim], starts_s [n])`` from ``(segment index, offset_s, vector)`` rows, in segment order."""
+    out = {}
+    for sid, rows in parts.items():
+        rows.sort(key=lambda t: t[0])
+        out[sid] = (np.asarray([v for _, _, v in rows], dtype=np.float32),
+                    np.asarray([s for _, s, _ in rows], dtype=np.float64))
+    return out
+
+
 def _acquire(config: LibraryConfig, *, create: bool) -> tuple[str, Any]:
     from qdrant_client import QdrantClient
 
@@ -265,12 +275,7 @@ class LibraryStore:
         for r in records:
             sid, i = wanted[str(r.id)]
             parts.setdefault(sid, []).append((i, float((r.payload or {}).get("offset_s", i)), r.vector))
-        out = {}
-        for sid, rows in parts.items():
-            rows.sort(key=lambda t: t[0])
-            out[sid] = (np.asarray([v for _, _, v in rows], dtype=np.float32),
-                        np.asarray([s for _, s, _ in rows], dtype=np.float64))
-        return out
+        return _by_song(parts)
 
     def all_segments(self, song_ids: Iterable[str] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Every segment (``song_id -> (z [n, dim], starts_s [n])``, in segment order), by one scroll;
@@ -291,9 +296,4 @@ class LibraryStore:
                                                       float(p.get("offset_s", 0.0)), r.vector))
             if offset is None:
                 break
-        out = {}
-        for sid, rows in parts.items():
-            rows.sort(key=lambda t: t[0])
-            out[sid] = (np.asarray([v for _, _, v in rows], dtype=np.float32),
-                        np.asarray([s for _, s, _ in rows], dtype=np.float64))
-        return out
+        return _by_song(parts)
