@@ -154,7 +154,8 @@ def _read_wav(path: Path) -> tuple[np.ndarray, int]:
     return y, int(sr)
 
 
-def _load(entries: Sequence[tuple[Path, str, str, str]]) -> Iterator[EvalQuery]:
+def load_queries(entries: Sequence[tuple[Path, str, str, str]]) -> Iterator[EvalQuery]:
+    """The recordings of (wav, kind, level, tune id) entries, read one at a time."""
     for path, kind, level, tune_id in entries:
         y, sr = _read_wav(path)
         yield EvalQuery(y, sr, kind, level, tune_id)
@@ -189,7 +190,7 @@ def all_queries(
     """The melodic queries read from disk, then the non-melodic ones; and how many there are."""
 
     def gen() -> Iterator[EvalQuery]:
-        yield from _load(entries)
+        yield from load_queries(entries)
         yield from nonmelodic_queries(config=config)
 
     return gen(), len(entries) + config.nonmelodic_per_kind * len(config.nonmelodic_kinds)

@@ -171,16 +171,15 @@ class ModelSystem:
         split; it is stored beside the eval library and used for the test queries' verdicts."""
         from tqdm import tqdm
 
+        from music_models.evaluation.harness import load_queries
         from music_models.library.calibration import calibrate, calibration_pair
 
         if self._library is None:
             raise LibraryError("the model system has no library; call prepare(tunes) first")
-        import soundfile as sf
-
         feats, right = [], []
-        for path, _kind, _level, tune_id in tqdm(entries, desc="calibrating", unit="query", disable=not progress):
-            y, sr = sf.read(str(path), dtype="float32", always_2d=False)
-            pair = calibration_pair(result=self._library.identify(y, int(sr)), truth_song_id=tune_id)
+        for q in tqdm(load_queries(entries), total=len(entries), desc="calibrating", unit="query",
+                      disable=not progress):
+            pair = calibration_pair(result=self._library.identify(q.samples, q.sample_rate_hz), truth_song_id=q.tune_id)
             if pair is not None:
                 feats.append(pair[0])
                 right.append(pair[1])
