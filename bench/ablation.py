@@ -1,7 +1,12 @@
-"""The objectives ablation: same data, same budget, objectives 1 / 1+2 / 1+2+3 / 1+2+3+4.
+"""The objectives ablation: same data, same budget, objectives 1 / 1+2 / 1+2+3 / 1+2+3+4; and the input
+features (HCQT vs log-mel) for one set of objectives.
 
-    .venv/bin/python bench/ablation.py [--steps 800] [--rows 1,12,123,1234]
+    .venv/bin/python bench/ablation.py [--steps 800] [--rows 1,12,123,1234,14,14:mel]
         -> bench/results/ablation.json and a markdown table on stdout
+
+A row is a digit string of objectives, optionally ``:mel`` for the log-mel input
+(music_models/training/configs/ablation_mel.yaml: the same tunes, renderings, queries, model and budget;
+128 mel bands instead of the 144-bin CQT, and no harmonic stacking, which needs a log-frequency axis).
 
 Each row is one ``humdinger train`` run with the shipped configuration
 (music_models/training/configs/ablation.yaml = the shipped one on one thread: the same feature bank of train-split tunes, the same
@@ -24,44 +29,54 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "ablation.json"
-CONFIG = ROOT / "music_models" / "training" / "configs" / "ablation.yaml"
+CONFIGS = {"hcqt": ROOT / "music_models" / "training" / "configs" / "ablation.yaml",
+           "mel": ROOT / "music_models" / "training" / "configs" / "ablation_mel.yaml"}
 COLUMNS = ("val_mrr", "val_top1", "val_top10", "prior_dim_mean_abs_avg", "prior_dim_std_avg", "prior_ks_mean",
            "prior_mmd", "decoder_pitch_acc")
 
 
-def run_row(objectives: str, steps: int, work_dir: Path) -> dict[str, Any]:
-    out = work_dir / f"ablation-{objectives.replace(',', '')}.json"
+def run_row(objectives: str, steps: int, work_dir: Path, *, features: str = "hcqt") -> dict[str, Any]:
+    if features not in CONFIGS:
+        raise SystemExit(f"unknown features {features!r} in --rows; use one of {sorted(CONFIGS)}")
+    name = f"ablation-{objectives.replace(',', '')}" + ("" if features == "hcqt" else f"-{features}")
+    out = work_dir / f"{name}.json"
     if not out.is_file():
-        cmd = [str(ROOT / ".venv" / "bin" / "humdinger"), "train", "--config", str(CONFIG), "--objectives", objectives,
-               "--steps", str(steps), "--work", str(work_dir / f"ablation-{objectives.replace(',', '')}.pt"),
+        cmd = [str(ROOT / ".venv" / "bin" / "humdinger"), "train", "--config", str(CONFIGS[features]),
+               "--objectives", objectives, "--steps", str(steps), "--work", str(work_dir / f"{name}.pt"),
                "--json", str(out)]
         print("$", " ".join(cmd), flush=True)
         subprocess.run(cmd, check=True)
     metrics = json.loads(out.read_text())
-    return {"objectives": "+".join(objectives.split(",")), "steps": metrics.get("step", steps),
+    return {"objectives": "+".join(objectives.split(",")), "features": features, "steps": metrics.get("step", steps),
             **{k: metrics.get(k) for k in COLUMNS}}
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    head = "| objectives | steps | " + " | ".join(COLUMNS) + " |"
-    lines = [head, "|" + "---|" * (len(COLUMNS) + 2)]
+    head = "| objectives | features | steps | " + " | ".join(COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(COLUMNS) + 3)]
     for r in rows:
         cells = ["-" if r[k] is None else f"{r[k]:.3f}" for k in COLUMNS]
-        lines.append(f"| {r['objectives']} | {r['steps']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['objectives']} | {r.get('features', 'hcqt')} | {r['steps']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=800, help="training steps per row (default 800)")
-    parser.add_argument("--rows", default="1,12,123,1234", help="rows as digit strings (default 1,12,123,1234)")
+    parser.add_argument("--rows", default="1,12,123,1234,14,14:mel",
+                        help="rows: objectives as digit strings, ':mel' for the log-mel input "
+                             "(default 1,12,123,1234,14,14:mel)")
     args = parser.parse_args(argv)
     from music_models.paths import data_dir
 
     work = data_dir() / "train" / f"ablation-{args.steps}"
     work.mkdir(parents=True, exist_ok=True)
-    rows = [run_row(",".join(r), args.steps, work) for r in args.rows.split(",")]
-    report = {"benchmark": "ablation", "steps_per_row": args.steps, "config": str(CONFIG.relative_to(ROOT)),
+    rows = []
+    for spec in args.rows.split(","):
+        digits, _, features = spec.partition(":")
+        rows.append(run_row(",".join(digits), args.steps, work, features=features or "hcqt"))
+    report = {"benchmark": "ablation", "steps_per_row": args.steps,
+              "configs": {k: str(v.relative_to(ROOT)) for k, v in CONFIGS.items()},
               "rows": rows, "machine": {"processor": platform.processor() or platform.machine(),
                                         "cpu_count": os.cpu_count()}}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
