@@ -4,7 +4,8 @@
         [--limit N] [--out nlu_data/data/nlu_asr_variants.yml] [--report bench/results/nlu_asr_variants.json]
 
 Each example of nlu_data/data (except the generated file itself) is spoken by ``--voices`` espeak-ng
-speakers (bench/speech_corpus.py: voices, speeds and pitches drawn from other seeds than the benchmark's),
+speakers (bench/speech_corpus.py, drawn from AsrAugmentConfig.voices: other voices than the intent
+benchmark's, and other seeds for speed, pitch and background),
 clean and with rendered music + pink noise at ``--snr-db``, endpointed and decoded exactly as the
 conversation engine does, and the decoded texts are selected by assistant.nlu.asr_augment.select_variants.
 Held-out phrasings (bench/data/heldout_commands.tsv) are never written, even when a decode happens to
@@ -19,6 +20,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, cfg: AsrAugmentConfig) -> int:
-    from speech_corpus import background_pool, make_background, mix_at_snr, spoken_variants
+    from speech_corpus import SpeechCorpusConfig, background_pool, make_background, mix_at_snr, spoken_variants
 
     from assistant.asr import build_phrase_set, create_recognizer, normalize_text
     from assistant.audio.chunk import AudioClip
@@ -97,8 +99,11 @@ def _run(args: argparse.Namespace, cfg: AsrAugmentConfig) -> int:
                                 recognise_max_length=True)
         return cap.transcript.text if cap.transcript is not None else ""
 
+    speakers = replace(SpeechCorpusConfig(), voices=cfg.voices)
+
     def speak(text: str, seed: int) -> list[tuple[np.ndarray, str]]:
-        return [(y, spec.name) for y, spec in spoken_variants(text, n=cfg.voices_per_example, seed=seed)]
+        return [(y, spec.name) for y, spec in spoken_variants(text, n=cfg.voices_per_example, seed=seed,
+                                                              config=speakers)]
 
     noisy = None
     if cfg.noisy:

@@ -130,3 +130,21 @@ def test_no_heldout_phrasing_in_the_recogniser_language() -> None:
         variants = {normalize_text(t) for _, t in training_examples(NLU_DIR, exclude=())} - \
                    {normalize_text(t) for _, t in training_examples(NLU_DIR)}
         assert variants and not variants & templates
+
+
+def test_augmentation_speakers_are_not_the_intent_benchmarks_speakers() -> None:
+    """The intent benchmark must hear voices the classifier never learned confusions from."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "speech_corpus.py"
+    spec = importlib.util.spec_from_file_location("speech_corpus_for_test", path)
+    assert spec is not None and spec.loader is not None
+    corpus = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = corpus  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(corpus)
+    finally:
+        del sys.modules[spec.name]
+    bench_voices = set(corpus.SpeechCorpusConfig().voices)
+    assert bench_voices and not bench_voices & set(AsrAugmentConfig().voices)
