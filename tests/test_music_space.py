@@ -100,6 +100,7 @@ def test_training_steps_checkpoint_and_reload(tmp_path: Path) -> None:
                       checkpoint_path=tmp_path / "ck.pt", validate=lambda m: {"val_mrr": 0.5}, save=save_checkpoint)
     metrics = trainer.run()
     assert metrics["val_mrr"] == 0.5 and (tmp_path / "ck.pt").exists()
+    assert trainer.run() == {"val_mrr": 0.5, "step": 3, "elapsed_s": 0.0}  # a finished run resumed: validated
     ship = tmp_path / "ship.pt"
     save_checkpoint(ship, model, step=3, metrics=metrics, inference_only=True)
     loaded, info, _ = load_model(ship)

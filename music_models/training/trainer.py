@@ -137,4 +137,6 @@ class Trainer:
                 self._checkpoint(metrics)
         bar.close()
         self.model.eval()
+        if not metrics and self.validate is not None:  # resumed a finished run (e.g. to --ship it): validate it
+            metrics = {**self.validate(self.model), "step": self.step, "elapsed_s": 0.0}
         return metrics
