@@ -334,6 +334,15 @@ def test_songs_embedded_by_another_checkpoint_are_left_out_and_rebuilt(config: L
         assert [h.song_id for h in hits] == ["b"]  # "a" is left out of search until re-embedded
 
 
+def test_songs_with_no_recorded_checkpoint_count_as_stale(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(8)
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:  # records no checkpoint
+        add_vectors(lib, "a", rng.standard_normal((10, 8)))
+        assert lib.songs["a"].model_sha256 == "" and lib.stale_songs() == set()
+    with Library.open(config, embedder=_Versioned("new")) as lib:
+        assert lib.stale_songs() == {"a"}
+
+
 def test_segment_matrix_is_cached_beside_the_store_and_rebuilt_after_writes(config: LibraryConfig) -> None:
     rng = np.random.default_rng(11)
     za = rng.standard_normal((10, 8))

@@ -133,12 +133,13 @@ class Library:
         return self._songs
 
     def stale_songs(self) -> set[str]:
-        """Songs embedded by another checkpoint than the current one: their vectors live in another space,
-        so search leaves them out and building or indexing again re-embeds them."""
+        """Songs embedded by another checkpoint than the current one, or by an unrecorded one (libraries
+        built before songs recorded it): their vectors may live in another space, so search leaves them
+        out and building or indexing again re-embeds them."""
         current = self.model_sha256()
         if not current:
             return set()
-        return {s for s, r in self._songs.items() if r.model_sha256 and r.model_sha256 != current}
+        return {s for s, r in self._songs.items() if r.model_sha256 != current}
 
     def __len__(self) -> int:
         return len(self._songs)

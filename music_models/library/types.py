@@ -28,7 +28,7 @@ class SongRecord:
     key: str = ""
     tempo_qpm: float | None = None
     n_segments: int = 0
-    model_sha256: str = ""  # the checkpoint that embedded the segments ("" = not recorded)
+    model_sha256: str = ""  # the checkpoint that embedded the segments ("" = not recorded: counts as stale)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
