@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=None, help="also write every decode as JSON here")
     parser.add_argument("--cache", type=Path, default=None,
                         help="JSONL of decodes, appended as it goes: an interrupted run started again resumes")
+    parser.add_argument("--reverse", action="store_true",
+                        help="work from the last example back: a second process on the same --cache (the other "
+                             "core) meets the first in the middle; each skips what the cache already holds")
     args = parser.parse_args(argv)
     from music_models.errors import HumdingerError
 
@@ -117,17 +120,27 @@ def _run(args: argparse.Namespace, cfg: AsrAugmentConfig) -> int:
     key = hashlib.sha256(json.dumps([cfg.to_dict(), acfg.asr.to_dict(), build_phrase_set(nlu_path=args.nlu_dir)
                                      .to_dict()], sort_keys=True, default=str).encode()).hexdigest()[:16]
     done = _load_cache(args.cache, key=key)
-    todo = [i for i in range(len(examples)) if i not in done]
+    todo = [i for i in range(len(examples)) if i not in done][:: -1 if args.reverse else 1]
     for start in range(0, len(todo), _BATCH):
         batch = todo[start:start + _BATCH]
         print(f"examples {len(done) + 1}-{len(done) + len(batch)} of {len(examples)}", file=sys.stderr)
         for i in batch:
+            if args.cache and args.reverse:
+                done.update(_load_cache(args.cache, key=key))  # what the other process has finished
+            if i in done:
+                continue
             got = hear_examples([examples[i]], speak=speak, recognise=recognise, noisy=noisy, first_index=i,
                                 noisy_name=f"snr{cfg.snr_db:g}db_{cfg.background}", seed=cfg.seed)
             done[i] = got
             if args.cache:
                 with args.cache.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps({"key": key, "index": i, "heard": [h.to_dict() for h in got]}) + "\n")
+    if args.cache:
+        done.update(_load_cache(args.cache, key=key))
+    missing = [i for i in range(len(examples)) if i not in done]
+    if missing:  # another process on the same cache is still on these
+        print(f"{len(missing)} example(s) not decoded yet; run again (same --cache) to write {args.out}")
+        return 0
     heard = [h for i in range(len(examples)) for h in done[i]]
     variants = select_variants(heard, existing=[t for _, t in examples], config=cfg, forbidden=heldout)
     exact = sum(h.heard_text == normalize_text(h.said_text) for h in heard)
