@@ -32,7 +32,7 @@ REPORTS = ROOT / "bench" / "results" / "nlu_cv"
 
 def _run(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     print("$", " ".join(cmd), flush=True)
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, cwd=cwd, env=env, capture_output=True, text=True)
     return proc.returncode, proc.stdout + proc.stderr
 
 

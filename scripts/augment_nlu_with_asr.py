@@ -74,7 +74,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, cfg: AsrAugmentConfig) -> int:
-    from speech_corpus import SpeechCorpusConfig, background_pool, make_background, mix_at_snr, spoken_variants
+    from speech_corpus import (
+        SpeechCorpusConfig,
+        background_pool,
+        make_background,
+        mix_at_snr,
+        spoken_variants,
+    )
 
     from assistant.asr import build_phrase_set, create_recognizer, normalize_text
     from assistant.audio.chunk import AudioClip

@@ -58,7 +58,7 @@ def pitch_follow(*, samples: np.ndarray, truth: QueryTruth, tolerance_cents: flo
     err = np.concatenate(errors) if errors else np.zeros(0)
     if not len(err):
         return PitchCheck(0, 0.0, float("nan"), tolerance_cents)
-    return PitchCheck(int(len(err)), float(np.mean(err <= tolerance_cents)), float(np.median(err)), tolerance_cents)
+    return PitchCheck(len(err), float(np.mean(err <= tolerance_cents)), float(np.median(err)), tolerance_cents)
 
 
 def harmonic_richness(*, samples: np.ndarray, truth: QueryTruth, n_harmonics: int = 10) -> float:
