@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--without-asr-variants", action="store_true",
                         help="leave the generated ASR-variant examples out")
+    parser.add_argument("--variants", type=Path, default=None,
+                        help="use this generated ASR-variant file instead of nlu_data's (to compare selections)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--reports", type=Path, default=REPORTS)
     args = parser.parse_args(argv)
@@ -57,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         project = Path(tmp) / "nlu_data"
         shutil.copytree(cfg.project_dir, project, ignore=shutil.ignore_patterns(
             *([ASR_VARIANTS_FILE] if args.without_asr_variants else []), "results", "models", ".rasa"))
+        if args.variants is not None and not args.without_asr_variants:
+            shutil.copy(args.variants, project / "data" / ASR_VARIANTS_FILE)
         n_examples = len(training_examples(project / "data", exclude=()))
         t0 = time.perf_counter()
         rc_validate, out_validate = _run([rasa, "data", "validate", "--data", "data", "--domain", "domain.yml",
@@ -85,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "nlu_cross_validation",
         "folds": args.folds,
         "asr_variants_included": not args.without_asr_variants,
+        "asr_variants_file": str(args.variants) if args.variants else None,
         "nlu_data_hash": data_hash,
         "examples": n_examples,
         "validate": {"exit_code": rc_validate, "warnings": warnings[:50], "seconds": round(validate_s, 1)},

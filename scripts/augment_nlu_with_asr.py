@@ -123,13 +123,16 @@ def _run(args: argparse.Namespace, cfg: AsrAugmentConfig) -> int:
                               snr_db=cfg.snr_db, seed=seed)
 
     t0 = time.perf_counter()
-    key = hashlib.sha256(json.dumps([cfg.to_dict(), acfg.asr.to_dict(), build_phrase_set(nlu_path=args.nlu_dir)
+    # The decodes depend on who speaks, the noise and the recogniser, not on the selection thresholds, so a
+    # re-selection (--min-similarity, --max-per-intent) reuses the cache.
+    heard_by = {k: v for k, v in cfg.to_dict().items() if k not in ("min_similarity", "max_per_intent")}
+    key = hashlib.sha256(json.dumps([heard_by, acfg.asr.to_dict(), build_phrase_set(nlu_path=args.nlu_dir)
                                      .to_dict()], sort_keys=True, default=str).encode()).hexdigest()[:16]
     done = _load_cache(args.cache, key=key)
     todo = [i for i in range(len(examples)) if i not in done][:: -1 if args.reverse else 1]
     for start in range(0, len(todo), _BATCH):
         batch = todo[start:start + _BATCH]
-        print(f"examples {len(done) + 1}-{len(done) + len(batch)} of {len(examples)}", file=sys.stderr)
+        print(f"{len(todo) - start} of {len(examples)} examples to go", file=sys.stderr)
         for i in batch:
             if args.cache and args.reverse:
                 done.update(_load_cache(args.cache, key=key))  # what the other process has finished

@@ -65,7 +65,7 @@ class AsrAugmentConfig:
     noisy: bool = True
     snr_db: float = 10.0
     background: str = "music+noise"
-    min_similarity: float = 0.4
+    min_similarity: float = 0.6
     max_per_intent: int = 150
     seed: int = 1000  # far from the benchmark's seeds, so other speakers and noise stretches are drawn
 
