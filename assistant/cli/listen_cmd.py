@@ -17,14 +17,16 @@ def _device(value: str) -> int | str:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "listen", help="talk to the assistant live (microphone and speaker)",
-        description="Waits for the wake phrase (WakeWordConfig.phrase, 'hey humdinger') or, with --push-to-talk, "
-                    "for Enter; then listens to a command, answers, and keeps listening for a hum or a follow-up. "
-                    "Without audio devices use 'humdinger converse'. Ctrl-C ends.")
+        description="Waits for Enter (push-to-talk, the default) or, with --wake-word, for the wake phrase "
+                    "(WakeWordConfig.phrase, 'hey humdinger'; bench/results/wake.json shows it misses and false-wakes "
+                    "too often to be the default yet); then listens to a command, answers, and keeps listening for a "
+                    "hum or a follow-up. Without audio devices use 'humdinger converse'. Ctrl-C ends.")
     p.add_argument("--input-device", type=_device, default=None,
                    help="microphone: sounddevice index or name part (default: DeviceConfig.device, the system's)")
     p.add_argument("--output-device", type=_device, default=None,
                    help="speaker: sounddevice index or name part (default: DeviceConfig.device, the system's)")
-    p.add_argument("--push-to-talk", action="store_true", help="press Enter to talk instead of the wake phrase")
+    p.add_argument("--wake-word", action="store_true", help="listen for the wake phrase instead of waiting for Enter")
+    p.add_argument("--push-to-talk", action="store_true", help="press Enter to talk (the default; kept for scripts)")
     p.add_argument("--no-library", action="store_true", help="run without the song library")
     p.set_defaults(func=run)
 
@@ -54,23 +56,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"humdinger listen: {exc}.\nWithout a microphone or speaker, run the same assistant from WAV files: "
               "humdinger converse --script S.yaml --out DIR", file=sys.stderr)
         return 1
-    mode = "push_to_talk" if args.push_to_talk else "keyphrase"
+    push_to_talk = args.push_to_talk or not args.wake_word
+    mode = "push_to_talk" if push_to_talk else "keyphrase"
     cfg = replace(cfg, conversation=replace(cfg.conversation, wake_mode=mode))
     print("starting the assistant (speech recognition, Rasa, library) ...", file=sys.stderr)
-    push = PushToTalk() if args.push_to_talk else None
+    push = PushToTalk() if push_to_talk else None
     assistant = build_assistant(cfg, progress=True, wake=push) if push else build_assistant(cfg, progress=True)
     with assistant:
         for problem in assistant.problems():
             print(f"humdinger listen: warning: {problem}", file=sys.stderr)
         wake = assistant.wake
         if wake is None:
-            print("humdinger listen: the wake word is unavailable; use --push-to-talk", file=sys.stderr)
+            print("humdinger listen: the wake word is unavailable; run without --wake-word (push-to-talk)",
+                  file=sys.stderr)
             return 1
         if isinstance(wake, PushToTalk):
             threading.Thread(target=_push_to_talk_keys, args=(wake,), daemon=True).start()
         output = DeviceOutput(cfg.output_device)
         conversation = Conversation(assistant, output, skip_own_speech=True)
-        hint = "press Enter, then talk" if args.push_to_talk else f"say {cfg.wake.phrase!r}"
+        hint = "press Enter, then talk" if push_to_talk else f"say {cfg.wake.phrase!r}"
         print(f"ready in {assistant.startup_s.get('total', 0):.1f} s: {hint} (Ctrl-C to quit)", file=sys.stderr)
 
         def show(rec: Any) -> None:
