@@ -77,14 +77,14 @@ class SegmentMatrix:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part.npz")
         np.savez(tmp, key=np.array(key), z=self.z, starts_s=self.starts_s, bounds=self.bounds,
-                 song_ids=np.array(self.song_ids, dtype=object))
+                 song_ids=np.array(self.song_ids, dtype=np.str_))
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path, *, key: str) -> SegmentMatrix | None:
         """The matrix saved at ``path`` if it was built from ``key``; None when absent, stale or unreadable."""
         try:
-            with np.load(path, allow_pickle=True) as f:
+            with np.load(path, allow_pickle=False) as f:  # a cache of older form (pickled ids) is rebuilt
                 if str(f["key"]) != key:
                     return None
                 z = np.ascontiguousarray(f["z"], dtype=np.float32)
