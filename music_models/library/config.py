@@ -70,11 +70,11 @@ class Calibration:
 
     # Fitted by `humdinger eval qbh` on 111 answered validation-split queries against the 3,000-song eval
     # library with the shipped checkpoint (bench/results/qbh_eval.json, "calibration"; margin only, see
-    # calibrate()): confidence 0.5 at a margin of 0.022. On that run's 200 test queries, 112 "match"
-    # verdicts were 89 right. A library's own calibration_file, when present, replaces these.
-    margin_weight: float = 76.33
+    # calibrate()): confidence 0.5 at a margin of 0.016. On that run's 200 test queries, 125 "match"
+    # verdicts were 103 right. A library's own calibration_file, when present, replaces these.
+    margin_weight: float = 74.27
     score_weight: float = 0.0
-    bias: float = -1.70
+    bias: float = -1.19
     fitted_on: int = 111  # number of queries the fit used
 
     def to_dict(self) -> dict[str, Any]:
