@@ -54,10 +54,27 @@ def test_entities_are_canonical_and_not_nested(server: RasaServer) -> None:
     assert [(e.entity, e.value) for e in title.entities] == [("song_title", "The Irish Washerwoman")]
 
 
-@pytest.mark.parametrize("text", ["blorp fnarg zzkt", "florb wibble snorkel", "elephant carpet window"])
+@pytest.mark.parametrize("text", ["blorp fnarg zzkt", "florb wibble snorkel"])
 def test_gibberish_is_fallback(server: RasaServer, text: str) -> None:
     result = _parse(server, text)
     assert result.is_fallback, f"{text!r} -> {result.intent} {result.confidence:.2f}"
+
+
+@pytest.mark.parametrize("text", [
+    "elephant carpet window",
+    pytest.param("purple staircase yesterday", marks=pytest.mark.xfail(
+        strict=True, reason="known gap: DIET is confidently wrong on some real-word nonsense (affirm 1.00 with "
+                            "nlu_short_turns.yml, play_music 0.96 without it); the FallbackClassifier's threshold "
+                            "cannot catch a confident guess")),
+])
+def test_nonsense_in_real_words_is_never_acted_on(server: RasaServer, text: str) -> None:
+    """Real words in no command: the fallback, or out_of_scope, which the conversation answers exactly like
+    the fallback (ConversationConfig.fallback_intents) -- never a music or control intent."""
+    from assistant.conversation.config import ConversationConfig
+
+    result = _parse(server, text)
+    answered_as_fallback = result.is_fallback or result.intent in ConversationConfig().fallback_intents
+    assert answered_as_fallback, f"{text!r} -> {result.intent} {result.confidence:.2f}"
 
 
 def test_recognition_errors_still_understood(server: RasaServer) -> None:
