@@ -17,19 +17,17 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from music_models.evaluation.metrics import mrr
+from music_models.queries.config import QUERY_KINDS
+
 REPO = Path(__file__).resolve().parents[1]
-MELODIC = ("hum", "whistle", "sing", "instrument")
-
-
-def reciprocal_rank(rank: int | None) -> float:
-    return 1.0 / rank if rank else 0.0
 
 
 def complementarity(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     """Per-kind and overall MRR of each system and of the best-of-both oracle, and the overlap of top-1 hits."""
     by_query: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
     for o in outcomes:
-        if o["kind"] in MELODIC:
+        if o["kind"] in QUERY_KINDS:
             by_query[(o["tune_id"], o["kind"], o["level"])][o["system"]] = o
     rows = [(k, v["model"], v["dtw"]) for k, v in by_query.items() if "model" in v and "dtw" in v]
 
@@ -37,22 +35,24 @@ def complementarity(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
         n = len(selected)
         if n == 0:
             return {"n": 0}
-        m = [reciprocal_rank(a["rank"]) for _, a, _ in selected]
-        d = [reciprocal_rank(b["rank"]) for _, _, b in selected]
+        model = [a["rank"] for _, a, _ in selected]
+        dtw = [b["rank"] for _, _, b in selected]
+        best = [min((r for r in pair if r), default=None) for pair in zip(model, dtw)]
+        hits = [(x == 1, y == 1) for x, y in zip(model, dtw)]
         return {
             "n": n,
-            "mrr_model": round(sum(m) / n, 4),
-            "mrr_dtw": round(sum(d) / n, 4),
-            "mrr_best_of_both_oracle": round(sum(max(x, y) for x, y in zip(m, d)) / n, 4),
-            "top1_both": sum(1 for x, y in zip(m, d) if x == 1 and y == 1),
-            "top1_model_only": sum(1 for x, y in zip(m, d) if x == 1 and y != 1),
-            "top1_dtw_only": sum(1 for x, y in zip(m, d) if x != 1 and y == 1),
-            "top1_neither": sum(1 for x, y in zip(m, d) if x != 1 and y != 1),
+            "mrr_model": round(mrr(model), 4),
+            "mrr_dtw": round(mrr(dtw), 4),
+            "mrr_best_of_both_oracle": round(mrr(best), 4),
+            "top1_both": hits.count((True, True)),
+            "top1_model_only": hits.count((True, False)),
+            "top1_dtw_only": hits.count((False, True)),
+            "top1_neither": hits.count((False, False)),
         }
 
     return {
         "all": summary(rows),
-        "by_kind": {k: summary([r for r in rows if r[0][1] == k]) for k in MELODIC},
+        "by_kind": {k: summary([r for r in rows if r[0][1] == k]) for k in QUERY_KINDS},
         "by_level": {lv: summary([r for r in rows if r[0][2] == lv]) for lv in sorted({r[0][2] for r in rows})},
     }
 
@@ -63,8 +63,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "qbh_complementarity.json")
     args = ap.parse_args()
     run = json.loads(args.eval.read_text())
-    result = {"benchmark": "qbh_complementarity", "source": str(args.eval.relative_to(REPO) if args.eval.is_relative_to(REPO)
-                                                                 else args.eval),
+    source = args.eval.relative_to(REPO) if args.eval.is_relative_to(REPO) else args.eval
+    result = {"benchmark": "qbh_complementarity", "source": str(source),
               "checkpoint_sha256": run.get("systems", {}).get("model", {}).get("about", {}).get("checkpoint_sha256"),
               **complementarity(run["outcomes"])}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ def test_oracle_takes_the_better_rank_per_query_and_counts_top1_overlap(module) 
     outcomes = [
         _o("model", "a", "hum", 1), _o("dtw", "a", "hum", 2),
         _o("model", "b", "hum", None), _o("dtw", "b", "hum", 1),
-        _o("model", "c", "whistle", 4), _o("dtw", "c", "whistle", None, ),
+        _o("model", "c", "whistle", 4), _o("dtw", "c", "whistle", None),
         _o("model", "s", "speech", None), _o("dtw", "s", "speech", 1),  # not melodic: left out
         _o("model", "d", "sing", 1),  # answered by one system only: left out
     ]
