@@ -44,5 +44,6 @@ def test_model_system_builds_once_and_ranks(tmp_path: Path) -> None:
     assert answer.timing_ms["total"] > 0
     again = ModelSystem(cache_dir=tmp_path, embedder=FakeEmbedder())
     again.prepare(tunes)
-    assert again.describe()["build"] == {"cached": True} and again.describe()["songs"] == 3
+    assert again.describe()["build"] == {"cached": True, "melodies_added": 0}  # stored when it was built
+    assert again.describe()["songs"] == 3
     assert again.rank(np.zeros(5 * SR, dtype=np.float32), SR, 10).verdict == "no_melody"

@@ -162,6 +162,8 @@ def test_midi_is_rendered_and_kept_for_playback(config: LibraryConfig, tmp_path:
         report = index_paths(lib, [inst_path], progress=False)
         assert report.indexed == 1, report.failed
         song = lib.song(file_song_id(inst_path))
+        melody = lib.melodies.load([song.song_id])[song.song_id]  # its notes, for identify's melody re-rank
     assert song.title == "Lark in the Morning" and song.source_path == str(inst_path.resolve())
+    assert melody.size >= 75 and set(np.round(melody).astype(int)) <= {int(p) for p in song_pitches(5, seconds=8)}
     assert Path(song.audio_path).is_file() and Path(song.audio_path).parent == Path(config.audio_dir) / "midi"
     assert sf.info(song.audio_path).samplerate == SR and song.n_segments >= 5

@@ -133,6 +133,7 @@ class ModelSystem:
 
     def prepare(self, tunes: Sequence[Tune], *, progress: bool = False) -> None:
         from music_models.library import Library, LibraryConfig, build_from_tunes
+        from music_models.library.indexer import store_tune_melodies
         from music_models.paths import data_dir
 
         ckpt, sha = self._model_sha()
@@ -156,6 +157,8 @@ class ModelSystem:
                 logger.warning("%d tunes could not be indexed for the model: %s", len(report.failed),
                                "; ".join(f"{i}: {r}" for i, r in report.failed[:5]))
             done.write_text(json.dumps({"songs": len(tunes), "checkpoint_sha256": sha, **built}) + "\n")
+        else:  # a library cached before melodies were stored gets them now (seconds)
+            built["melodies_added"] = store_tune_melodies(self._library, tunes)
         self._info = {"songs": len(self._library), "library_path": str(path), "checkpoint": ckpt,
                       "checkpoint_sha256": sha, "build": built}
 
@@ -189,8 +192,12 @@ class ModelSystem:
                 "fit": cal.to_dict()}
 
     def describe(self) -> dict[str, Any]:
+        mm = self._library.config.melody_match if self._library is not None else None
         return {"system": "music-space model: windows -> embeddings -> exact in-memory scan of the library's "
-                          "segments (Qdrant-stored) -> per-song temporal alignment",
+                          "segments (Qdrant-stored) -> per-song temporal alignment -> the best candidates "
+                          "re-ranked by melody alignment (the melody gate's pitch track against each song's "
+                          "symbolic melody)",
+                "melody_match": mm.to_dict() if mm is not None else None,
                 **self._info}
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from music_models.errors import ConfigError
 
-__all__ = ["AUDIO_SUFFIXES", "MIDI_SUFFIXES", "Calibration", "LibraryBuildConfig", "LibraryConfig", "MelodyGateConfig"]
+__all__ = ["AUDIO_SUFFIXES", "MIDI_SUFFIXES", "Calibration", "LibraryBuildConfig", "LibraryConfig", "MelodyGateConfig",
+           "MelodyMatchConfig"]
 
 AUDIO_SUFFIXES: tuple[str, ...] = (".wav", ".flac", ".ogg", ".mp3")
 MIDI_SUFFIXES: tuple[str, ...] = (".mid", ".midi")
@@ -60,6 +61,50 @@ class MelodyGateConfig:
 
 
 @dataclass(frozen=True)
+class MelodyMatchConfig:
+    """The melody re-rank: the model's best ``candidates`` songs, re-scored by how well the query's pitch
+    contour aligns with each song's symbolic melody (key-normalised subsequence DTW, as in the classic
+    baseline). Fused score = model score - ``weight`` * min(DTW cost, ``cost_clip_semitones``).
+
+    The query's pitch is the melody gate's (no second pitch tracker): 40 ms frames, so the filters are
+    half as many frames as the baseline's 20 ms ones. Songs without a stored melody (plain audio files)
+    get the median cost of the candidates that have one, so the model alone orders them.
+
+    Chosen on the 120 val-split calibration queries of the eval (never the test queries) by
+    ``bench/fusion_sweep.py`` (``bench/results/fusion_sweep_100.json``): at 30 candidates, clip 1.0, the best
+    weight was 0.15 (val MRR 0.675 -> 0.764); 10 and 20 candidates scored lower, 40-100 no better on val.
+    ``weight`` 0 turns the re-rank off.
+    """
+
+    weight: float = 0.15
+    candidates: int = 30
+    cost_clip_semitones: float = 1.0
+    contour_rate_hz: float = 10.0  # the baseline's contour rate (symbolic melodies are stored at it)
+    median_filter_frames: int = 3  # 120 ms of voiced 40 ms frames: octave blips
+    outlier_window_frames: int = 25  # ~1 s: the running median outliers are judged by
+    outlier_semitones: float = 9.0
+    min_contour_frames: int = 20  # under 2 s of voiced melody: no re-rank
+    shifts_semitones: tuple[float, ...] = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+
+    def validate(self) -> None:
+        if self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones:
+            raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0 and "
+                              "at least one shift")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["shifts_semitones"] = list(self.shifts_semitones)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MelodyMatchConfig:
+        kw = dict(d)
+        if "shifts_semitones" in kw:
+            kw["shifts_semitones"] = tuple(float(x) for x in kw["shifts_semitones"])
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
 class Calibration:
     """Confidence = logistic(margin_weight * margin + score_weight * score + bias).
 
@@ -69,12 +114,12 @@ class Calibration:
     """
 
     # Fitted by `humdinger eval qbh` on 111 answered validation-split queries against the 3,000-song eval
-    # library with the shipped checkpoint (bench/results/qbh_eval.json, "calibration"; margin only, see
-    # calibrate()): confidence 0.5 at a margin of 0.016. On that run's 200 test queries, 125 "match"
-    # verdicts were 103 right. A library's own calibration_file, when present, replaces these.
-    margin_weight: float = 74.27
+    # library with the shipped checkpoint and the melody re-rank (bench/results/qbh_eval.json,
+    # "calibration"; margin only, see calibrate()): confidence 0.5 at a margin of 0.022. On that run's 200
+    # test queries, 145 "match" verdicts were 134 right. A library's own calibration_file replaces these.
+    margin_weight: float = 74.23
     score_weight: float = 0.0
-    bias: float = -1.19
+    bias: float = -1.62
     fitted_on: int = 111  # number of queries the fit used
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +163,7 @@ class LibraryConfig:
     embed_chunk_s: float = 120.0  # long recordings are embedded in chunks of this length
     upsert_batch: int = 256
     melody: MelodyGateConfig = field(default_factory=MelodyGateConfig)
+    melody_match: MelodyMatchConfig = field(default_factory=MelodyMatchConfig)
     calibration: Calibration = field(default_factory=Calibration)
 
     def validate(self) -> None:
@@ -138,6 +184,7 @@ class LibraryConfig:
             raise ConfigError(f"match_confidence must lie in [0, 1], got {self.match_confidence}")
         if self.max_duration_s <= 0 or self.embed_chunk_s < 10:
             raise ConfigError("max_duration_s must be > 0 and embed_chunk_s >= 10")
+        self.melody_match.validate()
 
     def storage_path(self) -> Path:
         from music_models.paths import data_dir
@@ -162,6 +209,10 @@ class LibraryConfig:
 
         return Path(self.audio_dir).expanduser() if self.audio_dir else data_dir() / "library" / "audio"
 
+    def melodies_path(self) -> Path:
+        """Songs' symbolic melody contours (one ``.npy`` per song), beside the audio folder."""
+        return self.audio_path().parent / "melodies"
+
     def calibration_path(self) -> Path:
         from music_models.paths import data_dir
 
@@ -174,6 +225,7 @@ class LibraryConfig:
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["tempo_ratios"] = list(self.tempo_ratios)
+        d["melody_match"] = self.melody_match.to_dict()
         return d
 
     @classmethod
@@ -187,6 +239,8 @@ class LibraryConfig:
             kw["tempo_ratios"] = tuple(float(x) for x in kw["tempo_ratios"])
         if isinstance(kw.get("melody"), dict):
             kw["melody"] = MelodyGateConfig.from_dict(kw["melody"])
+        if isinstance(kw.get("melody_match"), dict):
+            kw["melody_match"] = MelodyMatchConfig.from_dict(kw["melody_match"])
         if isinstance(kw.get("calibration"), dict):
             kw["calibration"] = Calibration.from_dict(kw["calibration"])
         return cls(**kw)

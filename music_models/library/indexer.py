@@ -5,6 +5,9 @@ Ids are idempotent: a file's song id is the hash of its content, a corpus tune's
 segment point ids derive from (song id, window index). A song is committed (its summaries written)
 only after all its segments are in, so an interrupted run resumes where it stopped and re-indexing
 adds nothing. A bad file is skipped with its reason and counted; the run goes on.
+
+Songs with notes (corpus tunes, MIDI files) also get their melody contour stored
+(:class:`~music_models.library.melodies.MelodyFiles`) for identify's melody re-rank.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from music_models.library.library import Library
 from music_models.library.types import IndexReport, SongRecord
 from music_models.types import Tune
 
-__all__ = ["MIN_SONG_S", "build_from_tunes", "discover", "file_song_id", "index_paths", "index_recording"]
+__all__ = ["MIN_SONG_S", "build_from_tunes", "discover", "file_song_id", "index_paths", "index_recording",
+           "midi_file_melody", "store_tune_melodies"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,36 @@ def index_recording(library: Library, record: SongRecord, samples: np.ndarray) -
     return len(z)
 
 
+def store_tune_melodies(library: Library, tunes: Iterable[Tune]) -> int:
+    """Store the melody contour of every tune that has notes and no stored melody yet; returns how many."""
+    from music_models.library.melody_match import song_melody
+
+    written = 0
+    for t in tunes:
+        if t.notes and t.tempo_qpm and not library.melodies.has(t.tune_id):
+            library.melodies.save(t.tune_id, song_melody(notes=t.notes, tempo_qpm=t.tempo_qpm,
+                                                         config=library.config.melody_match))
+            written += 1
+    return written
+
+
+def midi_file_melody(path: Path, library: Library) -> np.ndarray:
+    """The top line of a MIDI file as a melody contour (empty when the file has no usable notes)."""
+    import pretty_midi
+
+    from music_models.library.melodies import skyline_notes
+    from music_models.library.melody_match import song_melody
+    from music_models.types import Note
+
+    try:
+        midi = pretty_midi.PrettyMIDI(str(path))
+    except Exception:  # noqa: BLE001 -- mido/pretty_midi raise many types; an unreadable melody = no re-rank
+        return np.zeros(0, dtype=np.float32)
+    notes = [Note(p, on, dur) for p, on, dur in skyline_notes(midi) if dur > 0]
+    return song_melody(notes=notes, tempo_qpm=60.0, config=library.config.melody_match) if notes else (
+        np.zeros(0, dtype=np.float32))  # at 60 qpm a beat is a second
+
+
 def index_paths(
     library: Library, paths: Iterable[str | Path], *, collection: str = "user", progress: bool = True,
     renderer_factory: Callable[[], Any] | None = None,
@@ -112,6 +146,7 @@ def index_paths(
                     playable = f
                     if f.suffix.lower() in MIDI_SUFFIXES:
                         playable = _keep_rendering(library, song_id, audio.samples, audio.sample_rate_hz)
+                        library.melodies.save(song_id, midi_file_melody(f, library))
                     key, tempo = estimate_key_tempo(samples=audio.samples, sample_rate_hz=audio.sample_rate_hz)
                     record = SongRecord(song_id, audio.title or f.stem.replace("_", " "), audio.artist, collection,
                                         "", str(f.resolve()), str(Path(playable).resolve()),
@@ -158,6 +193,7 @@ def build_from_tunes(
     from music_models.render.batch import render_tunes
 
     t0 = time.perf_counter()
+    store_tune_melodies(library, tunes)  # cheap; also fills in libraries built before melodies were stored
     stale = library.stale_songs()  # embedded by another checkpoint: embed again (the renderings are kept)
     todo = [t for t in tunes if t.tune_id not in library.songs or t.tune_id in stale]
     present = len(tunes) - len(todo)

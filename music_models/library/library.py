@@ -4,9 +4,10 @@
 >>> result = lib.identify(samples, 44_100, top_k=5) # any rate; mono or multi-channel
 >>> result.verdict, result.results[0].title
 
-identify: melody gate (no search without a melody) -> window embeddings -> candidate songs from the
-summary collection -> the candidates' segments by id -> temporal alignment per song -> score,
-calibrated confidence, verdict ``match`` / ``unsure`` / ``no_melody``.
+identify: melody gate (no search without a melody) -> window embeddings -> candidate songs (every
+segment in memory, or Qdrant's summary collection) -> temporal alignment per song -> the best 30
+re-ranked by melody alignment (the gate's pitch track against each song's symbolic melody, where the
+song has one) -> score, calibrated confidence, verdict ``match`` / ``unsure`` / ``no_melody``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from music_models.errors import LibraryError
 from music_models.library.align import distance_matrix, similarity, temporal_alignment, vote
 from music_models.library.calibration import confidences, load_calibration
 from music_models.library.config import LibraryConfig
+from music_models.library.melodies import MelodyFiles
 from music_models.library.metadata import search_songs
 from music_models.library.segment_matrix import SegmentMatrix
 from music_models.library.store import LibraryStore
@@ -61,6 +63,7 @@ class Library:
         self._embedder = embedder
         self._songs: dict[str, SongRecord] = store.songs()
         self._matrix: SegmentMatrix | None = None  # loaded on the first memory search, dropped on writes
+        self.melodies = MelodyFiles(config.melodies_path())
         fitted = load_calibration(config.calibration_path())
         self.calibration = fitted if fitted is not None else config.calibration
 
@@ -198,7 +201,7 @@ class Library:
                  query: str = "<samples>", load_ms: float = 0.0) -> IdentifyResult:
         """Name the song in ``samples`` (any rate, mono or multi-channel); ``load_ms`` adds decoding time."""
         from music_models.library.audio_files import to_mono_16k
-        from music_models.library.melody import check_melody
+        from music_models.library.melody import analyse_melody
 
         t0 = time.perf_counter()
         k = top_k or self.config.top_k
@@ -208,7 +211,7 @@ class Library:
         duration_s = len(x) / emb.sample_rate_hz
         t1 = time.perf_counter()
         timing = {"load": load_ms + (t1 - t0) * 1000}
-        melody = check_melody(samples=x, config=self.config.melody)
+        melody, track = analyse_melody(samples=x, config=self.config.melody)
         t2 = time.perf_counter()
         timing["features"] = (t2 - t1) * 1000
         if not melody.is_melody:
@@ -220,7 +223,10 @@ class Library:
         timing["features"] += float(clip_ms.get("features", 0.0))
         timing["embed"] = float(clip_ms.get("embed", (t3 - t2) * 1000))
         qz = np.asarray(clip.z, dtype=np.float32)
-        hits = self.rank_windows(qz, [float(s) for s in clip.starts_s], top_k=k)
+        self._require_songs()
+        scored = self.score_songs(qz, [float(s) for s in clip.starts_s])
+        scored = self.rerank_by_melody(scored, track=track)
+        hits = self._hits(scored, top_k=k)
         t4 = time.perf_counter()
         timing["search"] = (t4 - t3) * 1000
         timing["total"] = load_ms + (t4 - t0) * 1000
@@ -301,30 +307,54 @@ class Library:
         return {s: (distance_matrix(query=qz, segments=z), st) for s, (z, st) in segments.items()}
 
     def rank_windows(self, qz: np.ndarray, query_starts_s: Sequence[float], *, top_k: int) -> list[IdentifyHit]:
-        """Rank songs for already-embedded query windows ``qz`` starting at ``query_starts_s``.
+        """Rank songs for already-embedded query windows ``qz`` starting at ``query_starts_s`` (the model
+        alone: no pitch track, so no melody re-rank), with calibrated confidences."""
+        self._require_songs()
+        return self._hits(self.score_songs(qz, query_starts_s), top_k=top_k)
+
+    def score_songs(self, qz: np.ndarray, query_starts_s: Sequence[float]) -> list[tuple[str, float, float]]:
+        """``(song, score, offset_s)`` of the candidate songs, best first.
 
         Candidates (``config.candidate_search``: an exact scan of every segment in memory, or Qdrant's
-        summary collection), per-song aggregation (``config.aggregation``), calibrated confidences.
-        The search part of :meth:`identify`.
+        summary collection), then per-song aggregation (``config.aggregation``).
         """
-        self._require_songs()
         cfg = self.config
         candidates = self._candidates(np.asarray(qz, dtype=np.float32))
-        if not candidates:
-            return []
-        dists = {s: d for s, (d, _) in candidates.items()}
-        segments = {s: (None, st) for s, (_, st) in candidates.items()}
         scored: list[tuple[str, float, float]] = []  # (song, score, offset_s)
+        if not candidates:
+            return scored
         if cfg.aggregation == "vote":
-            votes = vote(distances=dists, segment_starts_s={s: st for s, (_, st) in segments.items()})
+            votes = vote(distances={s: d for s, (d, _) in candidates.items()},
+                         segment_starts_s={s: st for s, (_, st) in candidates.items()})
             scored = [(s, v, off) for s, (v, off) in votes.items()]
         else:
             dim = qz.shape[1]
-            for s, (_, starts) in segments.items():
-                a = temporal_alignment(distances=dists[s], query_starts_s=query_starts_s,
+            for s, (d, starts) in candidates.items():
+                a = temporal_alignment(distances=d, query_starts_s=query_starts_s,
                                        segment_starts_s=starts, ratios=cfg.tempo_ratios)
                 scored.append((s, similarity(cost=a.cost, dim=dim), a.offset_s))
         scored.sort(key=lambda t: (-t[1], t[0]))
+        return scored
+
+    def rerank_by_melody(self, scored: list[tuple[str, float, float]], *, track: Any) -> list[tuple[str, float, float]]:
+        """Re-score the best ``melody_match.candidates`` by aligning the query's pitch ``track`` (the melody
+        gate's) with their stored melodies (:mod:`.melody_match`); the rest keep their order below them.
+        Unchanged when the re-rank is off, the query has too little pitch, or no candidate has a melody."""
+        from music_models.library.melody_match import fuse, melody_costs, query_melody
+
+        mm = self.config.melody_match
+        if mm.weight == 0 or not scored:
+            return scored
+        contour = query_melody(track=track, config=mm)
+        head, tail = scored[:mm.candidates], scored[mm.candidates:]
+        melodies = self.melodies.load(s for s, _, _ in head) if contour.size else {}
+        if not melodies:
+            return scored
+        fused = fuse(scored=head, costs=melody_costs(query=contour, melodies=melodies, config=mm), config=mm)
+        floor = mm.weight * mm.cost_clip_semitones  # songs past the candidates count as the worst alignment
+        return fused + [(s, sc - floor, off) for s, sc, off in tail]
+
+    def _hits(self, scored: list[tuple[str, float, float]], *, top_k: int) -> list[IdentifyHit]:
         conf = confidences(scores=[sc for _, sc, _ in scored], calibration=self.calibration)
         return [IdentifyHit(i + 1, s, self._songs[s].title, sc, c, off)
                 for i, ((s, sc, off), c) in enumerate(zip(scored[:top_k], conf[:top_k]))]

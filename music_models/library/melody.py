@@ -5,6 +5,8 @@ Silence and noise have (almost) no pitched frames. Speech has pitched frames, bu
 through small steps all the time; hummed, whistled, sung and played notes hold a pitch and jump
 between notes.
 See :class:`~music_models.library.config.MelodyGateConfig` for the measured thresholds.
+:func:`analyse_melody` also hands back the pitch track it measured (pYIN's voicing, YIN's unquantised
+pitch), which the melody re-rank (:mod:`.melody_match`) reuses instead of tracking the pitch again.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import numpy as np
 
 from music_models.library.config import MelodyGateConfig
 from music_models.library.types import MelodyCheck
+from music_models.qbh_baseline.contour import PitchTrack
 
-__all__ = ["check_melody", "median_run_s"]
+__all__ = ["analyse_melody", "check_melody", "median_run_s"]
 
 
 def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
@@ -27,6 +30,14 @@ def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
 
 def check_melody(*, samples: np.ndarray, config: MelodyGateConfig | None = None) -> MelodyCheck:
     """Measure 16 kHz mono ``samples`` and decide whether they carry a melody (pure, ~40 ms for 10 s)."""
+    return analyse_melody(samples=samples, config=config)[0]
+
+
+def analyse_melody(
+    *, samples: np.ndarray, config: MelodyGateConfig | None = None
+) -> tuple[MelodyCheck, PitchTrack | None]:
+    """:func:`check_melody` and the pitch track it measured: MIDI pitch per ``hop_length`` frame, YIN's
+    unquantised estimate on pYIN's voiced frames, NaN elsewhere (None when no pitch was tracked)."""
     config = config or MelodyGateConfig()
     import librosa
 
@@ -36,7 +47,7 @@ def check_melody(*, samples: np.ndarray, config: MelodyGateConfig | None = None)
     rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
     level = 20 * np.log10(rms) if rms > 0 else -np.inf
     if x.size < config.frame_length or level < config.silence_dbfs:
-        return MelodyCheck(False, 0.0, 0.0, 0.0, float(level), "silence" if x.size else "empty")
+        return MelodyCheck(False, 0.0, 0.0, 0.0, float(level), "silence" if x.size else "empty"), None
     track = pitch_track(samples=x, sample_rate_hz=config.sample_rate_hz, target_rate_hz=config.sample_rate_hz,
                         fmin_hz=config.fmin_hz, fmax_hz=config.fmax_hz, frame_length=config.frame_length,
                         hop_length=config.hop_length, resolution_semitones=config.resolution_semitones,
@@ -47,15 +58,17 @@ def check_melody(*, samples: np.ndarray, config: MelodyGateConfig | None = None)
     runs = median_run_s(voiced=voiced, frame_s=frame_s)
     if voiced_s < config.min_voiced_s:
         reason = "no pitched sound (noise or silence)" if voiced_s < 0.2 else "too little melody (under 2 s)"
-        return MelodyCheck(False, voiced_s, 0.0, runs, float(level), reason)
+        return MelodyCheck(False, voiced_s, 0.0, runs, float(level), reason), track
     f0 = librosa.yin(x, fmin=config.fmin_hz, fmax=config.fmax_hz, sr=config.sample_rate_hz,
                      frame_length=config.frame_length, hop_length=config.hop_length)
     n = min(f0.size, voiced.size)
-    fine = np.where(voiced[:n], 12.0 * np.log2(np.maximum(f0[:n], 1e-3) / 440.0), np.nan)
+    fine = np.where(voiced[:n], 69.0 + 12.0 * np.log2(np.maximum(f0[:n], 1e-3) / 440.0), np.nan)
+    pitch = PitchTrack(track.frame_rate_hz, fine, track.voiced_probability[:n])
     moves = np.abs(np.diff(fine))
     moves = moves[np.isfinite(moves)]
     lo, hi = config.glide_band_semitones
     glide = float(np.mean((moves > lo) & (moves < hi))) if moves.size else 0.0
     if glide <= config.max_glide_fraction:
-        return MelodyCheck(True, voiced_s, glide, runs, float(level))
-    return MelodyCheck(False, voiced_s, glide, runs, float(level), "the pitch glides without holding notes (speech)")
+        return MelodyCheck(True, voiced_s, glide, runs, float(level)), pitch
+    return (MelodyCheck(False, voiced_s, glide, runs, float(level), "the pitch glides without holding notes (speech)"),
+            pitch)

@@ -1,0 +1,215 @@
+"""Does re-ranking the model's candidates by melody alignment help? Collects, then sweeps, offline.
+
+    .venv/bin/python bench/fusion_sweep.py --candidates 100 --gate-only [--shifts ...] [--out JSON]
+        ->  bench/results/fusion_sweep.json (and the per-query rows beside it, for --rows re-sweeps)
+
+Same library (3,000 songs) and queries as ``humdinger eval qbh`` (its caches are reused). For every
+melodic query: the model's top ``--candidates`` songs with their scores, and each candidate's
+subsequence-DTW cost (mean clipped semitone error) against that song's symbolic melody, from two query
+pitch tracks: the DTW baseline's own pYIN (0.25 semitone, 20 ms; ~400 ms per query) and the melody
+gate's cheap one (pYIN voicing at 1 semitone + YIN's unquantised pitch, 40 ms; the gate computes it
+anyway; the product's own functions). The fusion score is ``model score - w * min(cost, clip)``; ``w``
+is chosen on the val-split calibration queries (never the test queries) and the test MRR is reported
+for the chosen ``w``. With ``--candidates 100`` the rows are also cut to 10/20/30/50 candidates, which
+is how ``MelodyMatchConfig.candidates`` was chosen. ``--gate-only`` skips the slow baseline track.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def candidate_costs(*, contour: np.ndarray, candidates: list[str], contours: dict[str, np.ndarray],
+                    config: Any) -> dict[str, float]:
+    """DTW cost of the query contour against each candidate's melody (inf when it cannot be matched)."""
+    from music_models.qbh_baseline import QbhIndex
+
+    ids = [c for c in candidates if c in contours and contours[c].size >= 2]
+    if not ids or contour.size < 4:
+        return {c: float("inf") for c in candidates}
+    index = QbhIndex(song_ids=ids, contours=[contours[c] for c in ids],
+                     config=replace(config, refine_candidates=len(ids)))
+    out = {m.song_id: m.cost for m in index.match_contour(contour=contour, top_k=len(ids))}
+    return {c: float(out.get(c, np.inf)) for c in candidates}
+
+
+def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours: dict[str, np.ndarray],
+            n_candidates: int, split: str, fine: bool, melody_match: Any) -> list[dict[str, Any]]:
+    from tqdm import tqdm
+
+    from music_models.evaluation.harness import load_queries
+    from music_models.library.audio_files import to_mono_16k
+    from music_models.library.melody import analyse_melody
+    from music_models.library.melody_match import melody_costs, query_melody
+    from music_models.qbh_baseline import QbhBaselineConfig
+    from music_models.qbh_baseline.contour import pitch_track, query_contour
+
+    cfg = QbhBaselineConfig()
+    rows = []
+    for q in tqdm(load_queries(entries), total=len(entries), desc=f"{split} queries", unit="query"):
+        t0 = time.perf_counter()
+        result = library.identify(q.samples, q.sample_rate_hz, n_candidates)  # the model alone (weight 0)
+        t1 = time.perf_counter()
+        row: dict[str, Any] = {"split": split, "kind": q.kind, "level": q.level, "tune_id": q.tune_id,
+                               "verdict": result.verdict, "identify_ms": (t1 - t0) * 1e3,
+                               "candidates": [h.song_id for h in result.results],
+                               "scores": [h.score for h in result.results]}
+        if result.results:
+            cands = row["candidates"]
+            row["ms"] = {}
+        if result.results and fine:
+            track = pitch_track(samples=q.samples, sample_rate_hz=q.sample_rate_hz, target_rate_hz=cfg.sample_rate_hz,
+                               fmin_hz=cfg.fmin_hz, fmax_hz=cfg.fmax_hz, frame_length=cfg.frame_length,
+                               hop_length=cfg.hop_length, resolution_semitones=cfg.pyin_resolution_semitones,
+                               voiced_probability_min=cfg.voiced_probability_min)
+            c_fine = query_contour(track=track, contour_rate_hz=cfg.contour_rate_hz,
+                                   median_filter_frames=cfg.median_filter_frames,
+                                   outlier_window_frames=cfg.outlier_window_frames,
+                                   outlier_semitones=cfg.outlier_semitones)
+            t2 = time.perf_counter()
+            row["cost_fine"] = list(candidate_costs(contour=c_fine, candidates=cands, contours=contours,
+                                                    config=cfg).values())
+            t3 = time.perf_counter()
+            row["ms"] |= {"pitch_fine": (t2 - t1) * 1e3, "dtw_fine": (t3 - t2) * 1e3}
+        if result.results:
+            t3 = time.perf_counter()
+            x = to_mono_16k(samples=q.samples, sample_rate_hz=q.sample_rate_hz)
+            _, track = analyse_melody(samples=x)  # what identify already computed: the product's own path
+            contour = query_melody(track=track, config=melody_match)
+            t4 = time.perf_counter()
+            found = melody_costs(query=contour, melodies={c: contours[c] for c in cands if c in contours},
+                                 config=melody_match)
+            row["cost_gate"] = [found.get(c, float("inf")) for c in cands]
+            t5 = time.perf_counter()
+            row["ms"] |= {"pitch_gate": (t4 - t3) * 1e3, "dtw_gate": (t5 - t4) * 1e3}
+        rows.append(row)
+    return rows
+
+
+def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int | None:
+    cands = row["candidates"]
+    if not cands:
+        return None
+    c = np.minimum(np.asarray(row[costs], dtype=np.float64), clip)
+    s = np.asarray(row["scores"], dtype=np.float64) - w * c
+    order = np.argsort(-s, kind="stable")
+    ranked = [cands[i] for i in order][:10]
+    return ranked.index(row["tune_id"]) + 1 if row["tune_id"] in ranked else None
+
+
+def sweep(rows: list[dict[str, Any]], *, costs: str, weights: np.ndarray, clip: float) -> list[tuple[float, float]]:
+    from music_models.evaluation.metrics import mrr
+
+    return [(float(w), float(mrr([fused_rank(r, w=w, costs=costs, clip=clip) for r in rows]))) for w in weights]
+
+
+def summary(rows: list[dict[str, Any]], *, w: float, costs: str, clip: float) -> dict[str, Any]:
+    from music_models.evaluation.metrics import mrr
+    from music_models.queries.config import QUERY_KINDS
+
+    def one(sel: list[dict[str, Any]]) -> dict[str, Any]:
+        fused = [fused_rank(r, w=w, costs=costs, clip=clip) for r in sel]
+        model = [fused_rank(r, w=0.0, costs=costs, clip=clip) for r in sel]
+        return {"n": len(sel), "mrr_model": round(mrr(model), 4), "mrr_fused": round(mrr(fused), 4),
+                "top1_fused": round(float(np.mean([r == 1 for r in fused])), 4),
+                "top10_fused": round(float(np.mean([r is not None for r in fused])), 4)}
+
+    levels = sorted({r["level"] for r in rows})
+    return {"all": one(rows), "by_kind": {k: one([r for r in rows if r["kind"] == k]) for k in QUERY_KINDS},
+            "by_level": {lv: one([r for r in rows if r["level"] == lv]) for lv in levels},
+            "hum_moderate": one([r for r in rows if r["kind"] == "hum" and r["level"] == "moderate"])}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--candidates", type=int, default=100, help="model candidates re-ranked per query")
+    p.add_argument("--gate-only", action="store_true",
+                   help="skip the baseline's slow pYIN track (only the melody gate's cheap one)")
+    p.add_argument("--shifts", type=float, nargs="+", default=None,
+                   help="transposition grid of the re-rank's refinement (semitones; default: the product's)")
+    p.add_argument("--rows", type=Path, default=None, help="reuse collected rows (JSON) instead of running queries")
+    p.add_argument("--out", type=Path, default=REPO / "bench/results/fusion_sweep.json")
+    args = p.parse_args()
+
+    if args.rows and args.rows.is_file():
+        rows = json.loads(args.rows.read_text())
+    else:
+        from music_models.corpus import load_corpus
+        from music_models.evaluation.config import EvalConfig
+        from music_models.evaluation.harness import load_pools, melodic_queries, select_library
+        from music_models.evaluation.systems import ModelSystem
+        from music_models.library.melody_match import song_melody
+        from music_models.paths import data_dir
+
+        config = EvalConfig()
+        work = data_dir() / "eval"
+        qpool, dpool = load_pools(split=config.query_split)
+        library, query_tunes = select_library(query_pool=qpool, distractor_pool=dpool, size=config.library_size,
+                                              seed=config.seed)
+        system = ModelSystem(collection=config.collection)
+        system.prepare(library, progress=True)
+        lib = system._library
+        mm = lib.config.melody_match
+        if args.shifts:
+            mm = replace(mm, shifts_semitones=tuple(args.shifts))
+        lib.config = replace(lib.config, melody_match=replace(mm, weight=0.0))  # candidates: the model alone
+        contours = {t.tune_id: song_melody(notes=t.notes, tempo_qpm=t.tempo_qpm, config=mm) for t in library if t.notes}
+        val_ids = {t.tune_id for t in load_corpus(split=config.calibration_split)} - {t.tune_id for t in query_tunes}
+        val_tunes = [t for t in library if t.tune_id in val_ids and t.notes]
+        cal_cfg = replace(config, queries=config.calibration_queries, seed=config.seed + 1)
+        val_entries = melodic_queries(tunes=val_tunes, config=cal_cfg, work_dir=work)
+        test_entries = melodic_queries(tunes=query_tunes, config=config, work_dir=work)
+        rows = collect(val_entries, library=lib, contours=contours, n_candidates=args.candidates, split="val",
+                       fine=not args.gate_only, melody_match=mm)
+        rows += collect(test_entries, library=lib, contours=contours, n_candidates=args.candidates, split="test",
+                        fine=not args.gate_only, melody_match=mm)
+        raw = args.out.with_name(args.out.stem.replace("fusion_sweep", "fusion_rows") + ".json")
+        raw.write_text(json.dumps(rows))
+    val = [r for r in rows if r["split"] == "val"]
+    test = [r for r in rows if r["split"] == "test"]
+    weights = np.round(np.arange(0.0, 0.401, 0.01), 3)
+    report: dict[str, Any] = {"candidates": args.candidates, "queries": {"val": len(val), "test": len(test)}}
+    for costs in [c for c in ("cost_fine", "cost_gate") if c in next((r for r in rows if "ms" in r), {})]:
+        for clip in (1.0, 1.5, 3.0):
+            curve = sweep(val, costs=costs, weights=weights, clip=clip)
+            w_best = max(curve, key=lambda t: (round(t[1], 6), -t[0]))[0]
+            report[f"{costs}_clip{clip}"] = {"val_curve": curve, "w_chosen_on_val": w_best,
+                                              "val": summary(val, w=w_best, costs=costs, clip=clip),
+                                              "test": summary(test, w=w_best, costs=costs, clip=clip)}
+    n_max = max((len(r["candidates"]) for r in rows), default=0)
+    by_k = {}
+    for k in [k for k in (10, 20, 30, 50, 100) if k <= n_max]:  # fewer candidates = the same rows cut short
+        cut = [dict(r, candidates=r["candidates"][:k], scores=r["scores"][:k], cost_gate=r.get("cost_gate", [])[:k])
+               for r in rows]
+        cv, ct = [r for r in cut if r["split"] == "val"], [r for r in cut if r["split"] == "test"]
+        curve = sweep(cv, costs="cost_gate", weights=weights, clip=1.0)
+        w_best = max(curve, key=lambda t: (round(t[1], 6), -t[0]))[0]
+        by_k[str(k)] = {"w_chosen_on_val": w_best, "val_mrr": round(max(m for _, m in curve), 4),
+                        "test": summary(ct, w=w_best, costs="cost_gate", clip=1.0)["all"]}
+    report["by_candidates_clip1.0"] = by_k
+    ms = [r["ms"] for r in rows if "ms" in r]
+    report["median_ms"] = {k: round(float(np.median([m[k] for m in ms])), 1) for k in ms[0]} if ms else {}
+    for k in (1, 5, 10, 20, 50, 100):
+        report[f"test_recall_at_{k}"] = round(float(np.mean([r["tune_id"] in r["candidates"][:k] for r in test])), 4)
+    report["median_identify_ms"] = round(float(np.median([r["identify_ms"] for r in rows])), 1)
+    args.out.write_text(json.dumps(report, indent=1))
+    for key in [k for k in report if k.startswith("cost_")]:
+        v = report[key]
+        print(key, "w", v["w_chosen_on_val"], "val", v["val"]["all"], "test", v["test"]["all"],
+              "hum-mod", v["test"]["hum_moderate"])
+    for k, v in by_k.items():
+        print("candidates", k, "w", v["w_chosen_on_val"], "val", v["val_mrr"], "test", v["test"]["mrr_fused"])
+    print(report["median_ms"], report["median_identify_ms"])
+
+
+if __name__ == "__main__":
+    main()

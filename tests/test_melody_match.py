@@ -1,0 +1,156 @@
+"""The melody re-rank: contour alignment, fusion, melody storage, and identify with it on and off."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from music_models.library import Library, LibraryConfig, SongRecord
+from music_models.library.config import Calibration, MelodyMatchConfig
+from music_models.library.melodies import MelodyFiles, skyline_notes
+from music_models.library.melody import analyse_melody
+from music_models.library.melody_match import fuse, melody_costs, query_melody, song_melody
+from music_models.qbh_baseline.contour import PitchTrack
+from music_models.types import Note
+
+SR = 16_000
+MM = MelodyMatchConfig()
+
+
+def tones(pitches: list[int], *, note_s: float = 0.4, rms: float = 0.1) -> np.ndarray:
+    n = int(note_s * SR)
+    t = np.arange(n) / SR
+    env = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)
+    y = np.concatenate([np.sin(2 * np.pi * 440 * 2 ** ((p - 69) / 12) * t) * env for p in pitches])
+    return (y * rms * np.sqrt(2)).astype(np.float32)
+
+
+def notes_of(pitches: list[int], *, beats: float = 1.0) -> list[Note]:
+    return [Note(int(p), i * beats, beats) for i, p in enumerate(pitches)]
+
+
+TUNE_A = [60, 62, 64, 65, 67, 65, 64, 62, 60, 67, 72, 71, 69, 67, 65, 64, 62, 64, 60, 55] * 2
+TUNE_B = [60, 60, 67, 67, 69, 69, 67, 65, 65, 64, 64, 62, 62, 60, 67, 67, 65, 65, 64, 62] * 2
+
+
+def test_fuse_lets_a_close_melody_overtake_a_slightly_better_model_score() -> None:
+    scored = [("x", 0.60, 1.0), ("y", 0.58, 2.0), ("z", 0.40, 0.0)]
+    fused = fuse(scored=scored, costs={"x": 0.9, "y": 0.1, "z": 0.0}, config=MM)
+    assert [s for s, _, _ in fused] == ["y", "x", "z"]
+    assert fused[0][2] == 2.0  # the model's offset travels along
+    off = fuse(scored=scored, costs={"x": 0.9, "y": 0.1}, config=replace(MM, weight=0.0))
+    assert [s for s, _, _ in off] == ["x", "y", "z"] and off[0][1] == 0.60
+
+
+def test_fuse_gives_songs_without_a_melody_the_median_cost() -> None:
+    scored = [("audio_only", 0.50, 0.0), ("a", 0.49, 0.0), ("b", 0.48, 0.0), ("c", 0.30, 0.0)]
+    fused = {s: sc for s, sc, _ in fuse(scored=scored, costs={"a": 0.2, "b": 0.6, "c": 5.0}, config=MM)}
+    assert fused["audio_only"] == pytest.approx(0.50 - MM.weight * 0.6)  # median of 0.2, 0.6, clip(5) = 1.0
+    assert fused["c"] == pytest.approx(0.30 - MM.weight * MM.cost_clip_semitones)
+    assert fuse(scored=scored, costs={}, config=MM) == sorted(scored, key=lambda t: -t[1])
+
+
+def test_melody_costs_find_the_transposed_tune_and_reject_another() -> None:
+    a = song_melody(notes=notes_of(TUNE_A), tempo_qpm=120.0, config=MM)
+    b = song_melody(notes=notes_of(TUNE_B), tempo_qpm=120.0, config=MM)
+    track = PitchTrack(25.0, np.repeat(np.asarray(TUNE_A[4:24], dtype=float) + 5.3, 13), np.ones(260))  # 0.52 s notes
+    q = query_melody(track=track, config=MM)
+    costs = melody_costs(query=q, melodies={"a": a, "b": b}, config=MM)
+    assert costs["a"] < 0.2 and costs["b"] > 0.6
+
+
+def test_query_melody_needs_enough_voiced_pitch() -> None:
+    short = PitchTrack(25.0, np.full(30, 60.0), np.ones(30))  # 1.2 s
+    assert query_melody(track=short, config=MM).size == 0
+    assert query_melody(track=None, config=MM).size == 0
+    unvoiced = PitchTrack(25.0, np.full(300, np.nan), np.zeros(300))
+    assert query_melody(track=unvoiced, config=MM).size == 0
+
+
+def test_the_gate_hands_back_its_pitch_track() -> None:
+    check, track = analyse_melody(samples=tones(TUNE_A[:20]))
+    assert check.is_melody and track is not None
+    voiced = track.midi[np.isfinite(track.midi)]
+    assert voiced.size > 100 and set(np.round(np.median(voiced)).astype(int).ravel()) <= set(range(55, 73))
+    silent, none = analyse_melody(samples=np.zeros(SR * 3, dtype=np.float32))
+    assert not silent.is_melody and none is None
+
+
+def test_melody_files_round_trip_and_survive_bad_files(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    files = MelodyFiles(tmp_path / "m")
+    files.save("tune-1", np.array([60.0, 62.0, 64.0]))
+    files.save("weird/id:with spaces", np.array([1.0, 2.0]))
+    files.save("nan", np.array([60.0, np.nan]))  # not alignable: not stored
+    assert files.has("tune-1") and files.has("weird/id:with spaces") and not files.has("nan")
+    assert files.path_of("weird/id:with spaces").parent == tmp_path / "m"
+    again = MelodyFiles(tmp_path / "m")
+    got = again.load(["tune-1", "weird/id:with spaces", "nan", "absent"])
+    assert set(got) == {"tune-1", "weird/id:with spaces"} and got["tune-1"].tolist() == [60.0, 62.0, 64.0]
+    again.path_of("broken").write_bytes(b"not numpy")
+    with caplog.at_level(logging.WARNING):
+        assert again.load(["broken"]) == {}
+    assert "unreadable melody file" in caplog.text
+
+
+def test_skyline_keeps_the_top_voice() -> None:
+    import pretty_midi
+
+    midi = pretty_midi.PrettyMIDI()
+    piano = pretty_midi.Instrument(program=0)
+    drums = pretty_midi.Instrument(program=0, is_drum=True)
+    for i, p in enumerate([72, 74, 76]):  # melody, 1 s notes
+        piano.notes.append(pretty_midi.Note(90, p, float(i), float(i + 1)))
+        piano.notes.append(pretty_midi.Note(70, p - 12, float(i), float(i + 1)))  # chord tone under it
+    piano.notes.append(pretty_midi.Note(70, 50, 0.5, 1.0))  # a lower voice moving under a held note
+    drums.notes.append(pretty_midi.Note(100, 90, 0.0, 0.1))  # above everything, but a drum
+    midi.instruments += [piano, drums]
+    assert [(p, round(s, 2), round(d, 2)) for p, s, d in skyline_notes(midi)] == [
+        (72, 0.0, 1.0), (74, 1.0, 1.0), (76, 2.0, 1.0)]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> LibraryConfig:
+    # Two songs the fake model cannot tell apart: the melody alone must decide. The fake space's margins
+    # are not the trained model's, so the confidences use a calibration on its own scale.
+    return LibraryConfig(name="t", path=str(tmp_path / "qdrant"), audio_dir=str(tmp_path / "audio"),
+                         calibration_file=str(tmp_path / "cal.json"), summaries_per_song=2,
+                         calibration=Calibration(margin_weight=40.0, score_weight=0.0, bias=-1.0))
+
+
+class TieEmbedder:
+    """Every window of every clip lands on the same point: the model sees no difference between songs."""
+
+    dim = 8
+    sample_rate_hz = SR
+
+    def embed(self, samples: np.ndarray) -> object:
+        from music_models.space.embed import EmbeddedClip
+
+        n = max(1, int(len(samples) / SR) - 3)
+        return EmbeddedClip(np.ones((n, 8), dtype=np.float32), tuple(float(i) for i in range(n)), 4.0,
+                            len(samples) / SR, {"features": 0.0, "embed": 0.0})
+
+
+@pytest.mark.integration
+def test_identify_uses_the_stored_melodies_to_break_a_model_tie(config: LibraryConfig) -> None:
+    from types import SimpleNamespace
+
+    from music_models.library.indexer import store_tune_melodies
+
+    query = tones([p + 3 for p in TUNE_B[2:22]], note_s=0.45)  # song b, 3 semitones up, a little slower
+    for weight, expected in ((MM.weight, "b"), (0.0, "a")):  # off: the tie goes to the first song id
+        cfg = replace(config, melody_match=replace(MM, weight=weight))
+        with Library.open(cfg, embedder=TieEmbedder(), create=True) as lib:
+            for sid in ("a", "b"):
+                lib.add_song(SongRecord(sid, f"Song {sid}", audio_path=f"/x/{sid}.wav"), z=np.ones((20, 8)),
+                             starts_s=[float(i) for i in range(20)])
+            tunes = [SimpleNamespace(tune_id=sid, notes=tuple(notes_of(p)), tempo_qpm=120.0)  # what it reads of a Tune
+                     for sid, p in (("a", TUNE_A), ("b", TUNE_B))]
+            assert store_tune_melodies(lib, tunes) == (2 if weight else 0)  # kept on disk between runs
+            result = lib.identify(query, SR, top_k=2)
+        assert result.verdict in ("match", "unsure") and result.results[0].song_id == expected, weight
+    assert result.results[0].confidence < 0.5  # a tie is never a match
