@@ -198,7 +198,7 @@ def main() -> None:
     report["by_candidates_clip1.0"] = by_k
     ms = [r["ms"] for r in rows if "ms" in r]
     report["median_ms"] = {k: round(float(np.median([m[k] for m in ms])), 1) for k in ms[0]} if ms else {}
-    for k in (1, 5, 10, 20, 50, 100):
+    for k in (1, 5, 10, 20, 30, 50, 100):
         report[f"test_recall_at_{k}"] = round(float(np.mean([r["tune_id"] in r["candidates"][:k] for r in test])), 4)
     report["median_identify_ms"] = round(float(np.median([r["identify_ms"] for r in rows])), 1)
     args.out.write_text(json.dumps(report, indent=1))

@@ -71,8 +71,11 @@ class MelodyMatchConfig:
     get the median cost of the candidates that have one, so the model alone orders them.
 
     Chosen on the 120 val-split calibration queries of the eval (never the test queries) by
-    ``bench/fusion_sweep.py`` (``bench/results/fusion_sweep_100.json``): at 30 candidates, clip 1.0, the best
-    weight was 0.15 (val MRR 0.675 -> 0.764); 10 and 20 candidates scored lower, 40-100 no better on val.
+    ``bench/fusion_sweep.py`` (``bench/results/fusion_sweep.json``): clip 1.0 and weight 0.15 at 30
+    candidates (val MRR 0.675 -> 0.764). On val, 20, 30 and 50 candidates tie (0.764) and 10 is worse
+    (0.739); 30 was picked after the sweep's test column had been seen. 100 candidates scored 0.772 on
+    val but its alignments take ~150 ms, the whole identify budget. 5 shifts instead of 9 save ~15 ms
+    and cost ~0.01 MRR (``fusion_sweep_30_s5.json``).
     ``weight`` 0 turns the re-rank off.
     """
 
