@@ -307,3 +307,34 @@ def test_a_failing_component_is_spoken_and_the_next_turn_runs(env) -> None:  # t
     rec.finish = good  # type: ignore[method-assign]
     rec.texts = ["play greensleeves"]
     assert turn(conv, cat(speech_like(1.0), silence(1.0))).replies[0].key == "play.playing"
+
+
+def test_words_outside_the_assistants_language_get_the_fallback_without_asking_rasa(env) -> None:  # type: ignore[no-untyped-def]
+    conv, _, nlu, _, _ = env
+    INTENTS["purple staircase yesterday"] = ("affirm", {})  # what DIET says, at 1.00
+    asked: list[str] = []
+    real_parse = nlu.parse
+    nlu.parse = lambda text: asked.append(text) or real_parse(text)
+    try:
+        nonsense = conv.text_turn("purple staircase yesterday")
+        command = conv.text_turn("play greensleeves")
+    finally:
+        del INTENTS["purple staircase yesterday"]
+    assert nonsense.replies[0].key == "router.fallback" and asked == ["play greensleeves"]
+    assert command.replies[0].key != "router.fallback"
+
+
+def test_the_vocabulary_gate_passes_every_held_out_command() -> None:
+    import csv
+
+    from assistant.asr import build_phrase_set
+    from assistant.asr.phrases import normalize_text
+    from assistant.nlu.vocabulary import content_words, outside_vocabulary
+
+    vocabulary = frozenset(build_phrase_set().vocabulary())
+    with (Path(__file__).resolve().parents[1] / "bench" / "data" / "heldout_commands.tsv").open(newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) > 100
+    assert [r["text"] for r in rows if outside_vocabulary(normalize_text(r["text"]), vocabulary)] == []
+    assert outside_vocabulary("elephant carpet window", vocabulary)
+    assert not outside_vocabulary("the it me", vocabulary) and content_words("Play, the SONG!") == ["play", "song"]

@@ -65,7 +65,8 @@ def test_gibberish_is_fallback(server: RasaServer, text: str) -> None:
     pytest.param("purple staircase yesterday", marks=pytest.mark.xfail(
         strict=True, reason="known gap: DIET is confidently wrong on some real-word nonsense (affirm 1.00 with "
                             "nlu_short_turns.yml, play_music 0.96 without it); the FallbackClassifier's threshold "
-                            "cannot catch a confident guess")),
+                            "cannot catch a confident guess; the conversation's vocabulary gate answers it with the "
+                            "fallback (tests/test_conversation_engine.py)")),
 ])
 def test_nonsense_in_real_words_is_never_acted_on(server: RasaServer, text: str) -> None:
     """Real words in no command: the fallback, or out_of_scope, which the conversation answers exactly like

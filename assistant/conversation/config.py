@@ -41,6 +41,9 @@ class ConversationConfig:
     stop_words: tuple[str, ...] = ("stop", "stop it", "stop the music", "cancel", "quiet", "be quiet")
     #: Intents that mean "not something I do" (Rasa's out_of_scope): answered like nlu_fallback.
     fallback_intents: tuple[str, ...] = ("out_of_scope",)
+    #: Text none of whose content words the assistant's language has is answered as the fallback
+    #: without asking Rasa, which is confidently wrong on some real-word nonsense (assistant.nlu.vocabulary).
+    vocabulary_gate: bool = True
     #: Live mode: after our own speech, ignore this much more microphone audio (room echo).
     echo_guard_s: float = 0.2
     #: File mode: time between turns when the script does not say (inside the follow-up window).

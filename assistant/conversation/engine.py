@@ -27,6 +27,7 @@ from assistant.conversation.output import Output
 from assistant.conversation.root import Assistant
 from assistant.conversation.types import ReplyRecord, TurnRecord
 from assistant.nlu.errors import NluError, NluUnavailableError
+from assistant.nlu.vocabulary import outside_vocabulary
 from assistant.router.router import RouteOutcome
 from music_models.errors import HumdingerError
 from skills.base import Reply, Utterance
@@ -226,6 +227,9 @@ class Conversation:
     def _parse(self, text: str) -> Utterance | str:
         """An :class:`Utterance`, or the reason the NLU could not answer ("stop" still works then)."""
         local_stop = Utterance(text, "stop", 1.0, {"source": "local"}) if text in self._stop_words else None
+        if local_stop is None and self.cfg.vocabulary_gate and outside_vocabulary(text, self.a.vocabulary):
+            log.info("no word of %r is in the assistant's vocabulary: answered as the fallback", text[:80])
+            return Utterance(text, "nlu_fallback", 0.0)
         if self.a.nlu is None:
             return local_stop or (self.a.nlu_problem or "no language-understanding server")
         try:

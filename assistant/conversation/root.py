@@ -67,6 +67,8 @@ class Assistant:
     tts_problem: str | None = None
     startup_s: dict[str, float] = field(default_factory=dict)
     _closers: list[Any] = field(default_factory=list)
+    #: Words of the assistant's language (NLU examples, entity values, lookups): the vocabulary gate's.
+    vocabulary: frozenset[str] = frozenset()
 
     def problems(self) -> list[str]:
         """Printable reasons for every component that is not working."""
@@ -153,11 +155,14 @@ def build_assistant(config: AssistantConfig | None = None, *, recognizer: Recogn
     _timed(startup, "library", t0)
 
     t0 = time.perf_counter()
+    from assistant.asr import build_phrase_set
+
+    phrases = build_phrase_set()
     if recognizer is _DEFAULT:
-        from assistant.asr import build_phrase_set, create_recognizer
+        from assistant.asr import create_recognizer
 
         try:
-            recognizer = create_recognizer(build_phrase_set(), config=cfg.asr)
+            recognizer = create_recognizer(phrases, config=cfg.asr)
         except HumdingerError as exc:
             recognizer, asr_problem = None, str(exc)
     _timed(startup, "asr", t0)
@@ -196,4 +201,4 @@ def build_assistant(config: AssistantConfig | None = None, *, recognizer: Recogn
     _timed(startup, "total", t_all)
     log.info("assistant ready in %.2f s (%s)", startup["total"], startup)
     return Assistant(cfg, router, templates, recognizer, nlu, tts, wake, library, library_problem, nlu_problem,
-                     asr_problem, tts_problem, startup, closers)
+                     asr_problem, tts_problem, startup, closers, vocabulary=frozenset(phrases.vocabulary()))
