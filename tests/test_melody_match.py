@@ -154,3 +154,28 @@ def test_identify_uses_the_stored_melodies_to_break_a_model_tie(config: LibraryC
             result = lib.identify(query, SR, top_k=2)
         assert result.verdict in ("match", "unsure") and result.results[0].song_id == expected, weight
     assert result.results[0].confidence < 0.5  # a tie is never a match
+
+
+@pytest.mark.integration
+def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: LibraryConfig) -> None:
+    from types import SimpleNamespace
+
+    from music_models.library.indexer import store_tune_melodies
+
+    # One candidate only (the model's tie goes to "a"), and a calibration that is never sure: the right
+    # song "c" is outside the candidates, so only the widened search over every melody can find it.
+    cfg = replace(config, melody_match=replace(MM, candidates=1),
+                  calibration=Calibration(margin_weight=1.0, score_weight=0.0, bias=-10.0))
+    tune_c = [67, 69, 71, 72, 74, 72, 71, 69, 67, 62, 64, 66, 67, 69, 71, 67, 64, 62, 60, 62] * 2
+    query = tones([p - 2 for p in tune_c[3:23]], note_s=0.45)
+    with Library.open(cfg, embedder=TieEmbedder(), create=True) as lib:
+        for sid in ("a", "b", "c"):
+            lib.add_song(SongRecord(sid, f"Song {sid}", audio_path=f"/x/{sid}.wav"), z=np.ones((20, 8)),
+                         starts_s=[float(i) for i in range(20)])
+        store_tune_melodies(lib, [SimpleNamespace(tune_id=sid, notes=tuple(notes_of(p)), tempo_qpm=120.0)
+                                  for sid, p in (("a", TUNE_A), ("b", TUNE_B), ("c", tune_c))])
+        narrow = lib.identify(query, SR, top_k=3, widen=False)
+        wide = lib.identify(query, SR, top_k=3)
+    assert narrow.verdict == "unsure" and narrow.results[0].song_id == "a"
+    assert wide.verdict == "unsure" and wide.results[0].song_id == "c"
+    assert all(h.confidence < cfg.match_confidence for h in wide.results)

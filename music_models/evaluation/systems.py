@@ -159,6 +159,7 @@ class ModelSystem:
             done.write_text(json.dumps({"songs": len(tunes), "checkpoint_sha256": sha, **built}) + "\n")
         else:  # a library cached before melodies were stored gets them now (seconds)
             built["melodies_added"] = store_tune_melodies(self._library, tunes)
+        self._library.warm()  # the model, every segment and every melody, as the assistant does at start
         self._info = {"songs": len(self._library), "library_path": str(path), "checkpoint": ckpt,
                       "checkpoint_sha256": sha, "build": built}
 
@@ -182,7 +183,8 @@ class ModelSystem:
         feats, right = [], []
         for q in tqdm(load_queries(entries), total=len(entries), desc="calibrating", unit="query",
                       disable=not progress):
-            pair = calibration_pair(result=self._library.identify(q.samples, q.sample_rate_hz), truth_song_id=q.tune_id)
+            result = self._library.identify(q.samples, q.sample_rate_hz, widen=False)  # the first search is calibrated
+            pair = calibration_pair(result=result, truth_song_id=q.tune_id)
             if pair is not None:
                 feats.append(pair[0])
                 right.append(pair[1])
@@ -196,7 +198,7 @@ class ModelSystem:
         return {"system": "music-space model: windows -> embeddings -> exact in-memory scan of the library's "
                           "segments (Qdrant-stored) -> per-song temporal alignment -> the best candidates "
                           "re-ranked by melody alignment (the melody gate's pitch track against each song's "
-                          "symbolic melody)",
+                          "symbolic melody); an unsure answer also aligns with every song's melody",
                 "melody_match": mm.to_dict() if mm is not None else None,
                 **self._info}
 

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, Self
 
@@ -31,7 +32,7 @@ from music_models.library.segment_matrix import SegmentMatrix
 from music_models.library.store import LibraryStore
 from music_models.library.types import IdentifyHit, IdentifyResult, SongRecord
 
-__all__ = ["ClipEmbedder", "Library"]
+__all__ = ["ClipEmbedder", "Library", "MelodyRerank"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,18 @@ class ClipEmbedder(Protocol):
     def embed(self, samples: np.ndarray) -> Any: ...  # -> EmbeddedClip (z, starts_s, timing_ms)
 
 
+@dataclass(frozen=True)
+class MelodyRerank:
+    """:meth:`Library.rerank_by_melody`'s result: the re-scored ``(song, score, offset_s)`` rows, and what
+    the widened search reuses: the query's contour (empty when nothing was aligned), the model's
+    candidates as they were before fusion, and their melody costs."""
+
+    scored: list[tuple[str, float, float]]
+    contour: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    head: list[tuple[str, float, float]] = field(default_factory=list)
+    costs: dict[str, float] = field(default_factory=dict)
+
+
 class Library:
     """One library (two Qdrant collections) with the model that embeds its queries.
 
@@ -64,6 +77,7 @@ class Library:
         self._songs: dict[str, SongRecord] = store.songs()
         self._matrix: SegmentMatrix | None = None  # loaded on the first memory search, dropped on writes
         self.melodies = MelodyFiles(config.melodies_path())
+        self._melody_index: Any = None  # every song's melody, for the widened search; dropped on writes
         fitted = load_calibration(config.calibration_path())
         self.calibration = fitted if fitted is not None else config.calibration
 
@@ -100,6 +114,8 @@ class Library:
         _ = self.embedder
         if self.config.candidate_search == "memory" and self._songs:
             self.segment_matrix()
+        if self._songs and self.config.melody_match.widen_when_unsure:
+            self.melody_index()
 
     def embed_recording(self, samples: np.ndarray) -> tuple[np.ndarray, list[float]]:
         """Window embeddings of a whole recording, in chunks of ``embed_chunk_s`` so memory stays flat."""
@@ -151,6 +167,7 @@ class Library:
         """Re-read the song list (after another writer added songs through a shared server)."""
         self._songs = self.store.songs()
         self._matrix = None
+        self._melody_index = None
 
     def add_song(self, song: SongRecord, *, z: np.ndarray, starts_s: Sequence[float]) -> None:
         """Write a song's segments, then its summaries (the commit mark). Re-adding overwrites."""
@@ -165,12 +182,14 @@ class Library:
         self.store.commit_song(record, summaries=song_summaries(z=z, k=self.config.summaries_per_song))
         self._songs[record.song_id] = record
         self._matrix = None
+        self._melody_index = None
 
     def clear(self) -> None:
         """Delete every song of this library (``--rebuild``)."""
         self.store.drop()
         self._songs = {}
         self._matrix = None
+        self._melody_index = None
 
     def song(self, song_id: str) -> SongRecord:
         try:
@@ -198,8 +217,10 @@ class Library:
 
     # -- identify ------------------------------------------------------------------------------------
     def identify(self, samples: np.ndarray, sample_rate_hz: int, top_k: int | None = None, *,
-                 query: str = "<samples>", load_ms: float = 0.0) -> IdentifyResult:
-        """Name the song in ``samples`` (any rate, mono or multi-channel); ``load_ms`` adds decoding time."""
+                 query: str = "<samples>", load_ms: float = 0.0, widen: bool | None = None) -> IdentifyResult:
+        """Name the song in ``samples`` (any rate, mono or multi-channel); ``load_ms`` adds decoding time.
+        ``widen`` (default: ``melody_match.widen_when_unsure``) searches the whole library's melodies when
+        the answer would be ``unsure`` (:meth:`widen_by_melody`)."""
         from music_models.library.audio_files import to_mono_16k
         from music_models.library.melody import analyse_melody
 
@@ -225,8 +246,15 @@ class Library:
         qz = np.asarray(clip.z, dtype=np.float32)
         self._require_songs()
         scored = self.score_songs(qz, [float(s) for s in clip.starts_s])
-        scored = self.rerank_by_melody(scored, track=track)
-        hits = self._hits(scored, top_k=k)
+        aligned = self.rerank_by_melody(scored, track=track)
+        hits = self._hits(aligned.scored, top_k=k)
+        mm = self.config.melody_match
+        sure = bool(hits) and hits[0].confidence >= self.config.match_confidence
+        if not sure and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
+            wide = self.widen_by_melody(aligned)
+            if wide:  # still "unsure": the calibration was fitted on the first search's scores
+                hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01))
+                        for h in self._hits(wide, top_k=k)]
         t4 = time.perf_counter()
         timing["search"] = (t4 - t3) * 1000
         timing["total"] = load_ms + (t4 - t0) * 1000
@@ -336,7 +364,7 @@ class Library:
         scored.sort(key=lambda t: (-t[1], t[0]))
         return scored
 
-    def rerank_by_melody(self, scored: list[tuple[str, float, float]], *, track: Any) -> list[tuple[str, float, float]]:
+    def rerank_by_melody(self, scored: list[tuple[str, float, float]], *, track: Any) -> MelodyRerank:
         """Re-score the best ``melody_match.candidates`` by aligning the query's pitch ``track`` (the melody
         gate's) with their stored melodies (:mod:`.melody_match`); the rest keep their order below them.
         Unchanged when the re-rank is off, the query has too little pitch, or no candidate has a melody."""
@@ -344,15 +372,53 @@ class Library:
 
         mm = self.config.melody_match
         if mm.weight == 0 or not scored:
-            return scored
+            return MelodyRerank(scored)
         contour = query_melody(track=track, config=mm)
         head, tail = scored[:mm.candidates], scored[mm.candidates:]
         melodies = self.melodies.load(s for s, _, _ in head) if contour.size else {}
         if not melodies:
-            return scored
-        fused = fuse(scored=head, costs=melody_costs(query=contour, melodies=melodies, config=mm), config=mm)
+            return MelodyRerank(scored)
+        costs = melody_costs(query=contour, melodies=melodies, config=mm)
         floor = mm.weight * mm.cost_clip_semitones  # songs past the candidates count as the worst alignment
-        return fused + [(s, sc - floor, off) for s, sc, off in tail]
+        fused = fuse(scored=head, costs=costs, config=mm) + [(s, sc - floor, off) for s, sc, off in tail]
+        return MelodyRerank(fused, contour, head, costs)
+
+    def widen_by_melody(self, aligned: MelodyRerank) -> list[tuple[str, float, float]]:
+        """The second opinion when the answer is unsure: align the query's contour with every song's
+        melody (first pass over the whole library, transposition search on the best ``wide_candidates``),
+        join those songs to the model's candidates (a song the model did not rank gets its lowest
+        candidate's score), and re-score all as :meth:`rerank_by_melody` does. [] when it cannot run."""
+        from music_models.library.melody_match import fuse
+
+        mm = self.config.melody_match
+        index = self.melody_index()
+        if index is None or not aligned.head or not aligned.contour.size:
+            return []
+        costs = dict(aligned.costs)
+        floor = min(sc for _, sc, _ in aligned.head)
+        pool = list(aligned.head)
+        known = {s for s, _, _ in pool}
+        for m in index.match_contour(contour=aligned.contour, top_k=mm.wide_candidates):
+            if m.song_id in self._songs and m.song_id not in known:
+                pool.append((m.song_id, floor, float(m.offset_s)))
+                known.add(m.song_id)
+            costs.setdefault(m.song_id, float(m.cost))
+        return fuse(scored=pool, costs=costs, config=mm)
+
+    def melody_index(self) -> Any:
+        """Every searchable song's melody in one alignment index (built on first need, again after writes);
+        None when no song has a melody."""
+        if self._melody_index is None:
+            from music_models.library.melody_match import melody_index
+
+            t0 = time.perf_counter()
+            stale = self.stale_songs()
+            melodies = self.melodies.load(s for s in sorted(self._songs) if s not in stale)
+            self._melody_index = melody_index(melodies=melodies, config=self.config.melody_match,
+                                              refine=self.config.melody_match.wide_candidates) or False
+            logger.info("melody index: %d songs with a melody, built in %.0f ms", len(melodies),
+                        (time.perf_counter() - t0) * 1000)
+        return self._melody_index or None
 
     def _hits(self, scored: list[tuple[str, float, float]], *, top_k: int) -> list[IdentifyHit]:
         conf = confidences(scores=[sc for _, sc, _ in scored], calibration=self.calibration)

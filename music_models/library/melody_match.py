@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from music_models.qbh_baseline.config import QbhBaselineConfig
 from music_models.qbh_baseline.contour import PitchTrack, melody_contour, query_contour
 from music_models.types import Note
 
-__all__ = ["fuse", "melody_costs", "query_melody", "song_melody"]
+__all__ = ["fuse", "melody_costs", "melody_index", "query_melody", "song_melody"]
 
 
 def query_melody(*, track: PitchTrack | None, config: MelodyMatchConfig) -> np.ndarray:
@@ -40,23 +41,31 @@ def song_melody(*, notes: Sequence[Note], tempo_qpm: float, config: MelodyMatchC
     return c.astype(np.float32)
 
 
+def melody_index(*, melodies: Mapping[str, np.ndarray], config: MelodyMatchConfig, refine: int) -> Any:
+    """A :class:`~music_models.qbh_baseline.index.QbhIndex` over ``melodies`` (songs with at least two
+    frames) that refines the ``refine`` best of its first pass; None when no song has a melody."""
+    from music_models.qbh_baseline.index import QbhIndex
+
+    ids = [s for s, m in melodies.items() if m.size >= 2]
+    if not ids:
+        return None
+    base = QbhBaselineConfig()
+    cfg = replace(base, contour_rate_hz=config.contour_rate_hz, refine_candidates=min(refine, len(ids)),
+                  refine_shifts_semitones=tuple(config.shifts_semitones),
+                  melody_render_rate_hz=max(base.melody_render_rate_hz, config.contour_rate_hz))
+    return QbhIndex(song_ids=ids, contours=[melodies[s] for s in ids], config=cfg)
+
+
 def melody_costs(
     *, query: np.ndarray, melodies: Mapping[str, np.ndarray], config: MelodyMatchConfig
 ) -> dict[str, float]:
     """Mean clipped semitone error of the best transposed, time-warped alignment of ``query`` inside each
     song's melody (``inf`` where the song is too short to hold half the query)."""
-    from music_models.qbh_baseline.index import QbhIndex
-
-    ids = [s for s, m in melodies.items() if m.size >= 2]
-    if query.size < 2 or not ids:
+    index = melody_index(melodies=melodies, config=config, refine=len(melodies))
+    if query.size < 2 or index is None:
         return {}
-    base = QbhBaselineConfig()
-    cfg = replace(base, contour_rate_hz=config.contour_rate_hz, refine_candidates=len(ids),
-                  refine_shifts_semitones=tuple(config.shifts_semitones),
-                  melody_render_rate_hz=max(base.melody_render_rate_hz, config.contour_rate_hz))
-    index = QbhIndex(song_ids=ids, contours=[melodies[s] for s in ids], config=cfg)
-    found = {m.song_id: float(m.cost) for m in index.match_contour(contour=query, top_k=len(ids))}
-    return {s: found.get(s, float("inf")) for s in ids}
+    found = {m.song_id: float(m.cost) for m in index.match_contour(contour=query, top_k=len(index))}
+    return {s: found.get(s, float("inf")) for s in index.song_ids}
 
 
 def fuse(
