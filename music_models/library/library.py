@@ -244,7 +244,6 @@ class Library:
         timing["features"] += float(clip_ms.get("features", 0.0))
         timing["embed"] = float(clip_ms.get("embed", (t3 - t2) * 1000))
         qz = np.asarray(clip.z, dtype=np.float32)
-        self._require_songs()
         scored = self.score_songs(qz, [float(s) for s in clip.starts_s])
         aligned = self.rerank_by_melody(scored, track=track)
         hits = self._hits(aligned.scored, top_k=k)
