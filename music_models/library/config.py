@@ -88,6 +88,7 @@ class MelodyMatchConfig:
     outlier_semitones: float = 9.0
     min_contour_frames: int = 20  # under 2 s of voiced melody: no re-rank
     shifts_semitones: tuple[float, ...] = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+    workers: int = 2  # threads for the alignments (a smart speaker has 2-4 cores; identify runs alone)
     #: When the answer would be "unsure": align the contour with every song's melody as well, join its
     #: best ``wide_candidates`` to the model's candidates and re-score them all the same way (the answer
     #: stays "unsure"). bench/fusion_sweep.py --full (fusion_sweep_full.json, "cascade"): on val the best
@@ -97,9 +98,10 @@ class MelodyMatchConfig:
     wide_candidates: int = 30
 
     def validate(self) -> None:
-        if self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones:
-            raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0 and "
-                              "at least one shift")
+        if (self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones
+                or self.workers < 1 or self.wide_candidates < 1):
+            raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0, "
+                              "at least one shift, workers >= 1 and wide_candidates >= 1")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -35,6 +35,8 @@ class QbhBaselineConfig:
     cost_clip_semitones: float = 3.0  # per-frame cost is min(|dq - dr|, clip): a wrong note costs at most this
     refine_candidates: int = 100  # second pass: exact transposition search on this many best tunes
     refine_shifts_semitones: tuple[float, ...] = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+    #: Threads for the second pass (the DTW kernel releases the GIL); the baseline measures with 1.
+    refine_workers: int = 1
     top_k: int = 10
     min_voiced_s: float = 2.0  # less melody than this: verdict no_melody
     # NOTE (measured): espeak-ng speech scores 0.73-0.91 here, as high as melodies, so this gate does not reject
@@ -62,8 +64,9 @@ class QbhBaselineConfig:
             raise ConfigError(f"contour_rate_hz must be in (0, {rate:g}] (the pitch frame rate)")
         if self.melody_render_rate_hz < self.contour_rate_hz:
             raise ConfigError("melody_render_rate_hz must be >= contour_rate_hz")
-        if self.cost_clip_semitones <= 0 or self.top_k < 1 or self.refine_candidates < 0:
-            raise ConfigError("cost_clip_semitones must be > 0, top_k >= 1 and refine_candidates >= 0")
+        if self.cost_clip_semitones <= 0 or self.top_k < 1 or self.refine_candidates < 0 or self.refine_workers < 1:
+            raise ConfigError("cost_clip_semitones must be > 0, top_k >= 1, refine_candidates >= 0 and "
+                              "refine_workers >= 1")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

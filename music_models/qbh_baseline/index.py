@@ -183,9 +183,8 @@ class QbhIndex:
             tune_best[i], tune_end[i] = end_cost[s + j], s + j
         order = np.argsort(tune_best, kind="stable")
         n_refine = min(c.refine_candidates, len(self))
-        refined: list[tuple[float, int, float, float]] = []  # (cost, tune, offset_s, transposition)
-        for i in order[:n_refine]:
-            refined.append(self._refine(query=q, tune=int(i), span=(int(start[tune_end[i]]), int(tune_end[i]))))
+        jobs = [(int(i), (int(start[tune_end[i]]), int(tune_end[i]))) for i in order[:n_refine]]
+        refined = self._refine(query=q, jobs=jobs)  # (cost, tune, offset_s, transposition)
         refined.sort(key=lambda r: r[0])
         rest = []
         for i in order[n_refine:top_k]:
@@ -195,16 +194,48 @@ class QbhIndex:
         ranked = [r for r in refined + rest if np.isfinite(r[0])][:top_k]  # inf: tune shorter than half the query
         return [QbhMatch(r + 1, self.song_ids[i], cost, off, tr) for r, (cost, i, off, tr) in enumerate(ranked)]
 
-    def _refine(self, *, query: np.ndarray, tune: int, span: tuple[int, int]) -> tuple[float, int, float, float]:
-        """Re-match one tune's raw contour with the query moved onto the first pass's span, over a shift grid."""
+    def _refine(self, *, query: np.ndarray, jobs: list[tuple[int, tuple[int, int]]]) -> list[tuple[float, int, float, float]]:
+        """Re-match each job's tune (raw contour) with the query moved onto its first-pass span, over the
+        shift grid; the best ``(cost, tune, offset_s, transposition)`` per tune.
+
+        Every (tune, shift) pair is one segment of a single batched subsequence DTW: the tune moved down by
+        the transposition (the same costs as moving the query up), separated like the first pass's
+        references, so the kernel runs once per worker thread instead of once per pair. With
+        ``refine_workers`` > 1 the segments are split between threads (the kernel releases the GIL).
+        """
         c = self.config
-        s, n = int(self._starts[tune]), int(self._lengths[tune])
-        base = float(np.mean(self._reference[span[0] : span[1] + 1])) - float(query.mean())
-        raw = self._reference[s : s + n]
-        best = (np.inf, 0, 0.0)
-        for shift in c.refine_shifts_semitones:
-            cost, st = subsequence_dtw(query=query + base + shift, reference=raw, clip=c.cost_clip_semitones)
-            j = int(np.argmin(cost))
-            if cost[j] < best[0]:
-                best = (float(cost[j]), int(st[j]), base + shift)
-        return best[0], tune, best[1] / c.contour_rate_hz, best[2]
+        q = np.asarray(query, dtype=np.float64)
+        segments: list[np.ndarray] = []
+        owners: list[tuple[int, float]] = []  # (tune, transposition) per segment
+        for tune, (j0, j1) in jobs:
+            s, n = int(self._starts[tune]), int(self._lengths[tune])
+            base = float(np.mean(self._reference[j0 : j1 + 1])) - float(q.mean())
+            raw = self._reference[s : s + n]
+            for shift in c.refine_shifts_semitones:
+                segments.append(raw - (base + shift))
+                owners.append((tune, base + shift))
+        if not segments:
+            return []
+        parts = [p for p in np.array_split(np.arange(len(segments)), min(c.refine_workers, len(segments))) if p.size]
+
+        def run(part: np.ndarray) -> list[tuple[float, int]]:
+            ref, starts, lengths = concatenate_references(contours=[segments[k] for k in part])
+            cost, first = subsequence_dtw(query=q, reference=ref, clip=c.cost_clip_semitones)
+            out = []
+            for s0, n in zip(starts, lengths):
+                j = int(np.argmin(cost[s0 : s0 + n]))
+                out.append((float(cost[s0 + j]), int(first[s0 + j]) - int(s0)))
+            return out
+
+        if len(parts) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+                found = [r for rs in pool.map(run, parts) for r in rs]
+        else:
+            found = run(parts[0])
+        best: dict[int, tuple[float, int, float]] = {}
+        for (tune, transposition), (cost, first_frame) in zip(owners, found):  # shift order: the first best wins
+            if tune not in best or cost < best[tune][0]:
+                best[tune] = (cost, first_frame, transposition)
+        return [(cost, tune, first_frame / c.contour_rate_hz, tr) for tune, (cost, first_frame, tr) in best.items()]
