@@ -112,16 +112,20 @@ def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int
     return ranked.index(row["tune_id"]) + 1 if row["tune_id"] in ranked else None
 
 
-def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, clip: float) -> tuple[list[str], bool]:
+def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, clip: float,
+                    skip_margin: float = np.inf) -> tuple[list[str], bool]:
     """The shipped re-rank (``k`` candidates, weight ``w``); when its calibrated verdict is not ``match``,
     the widened search: the ``k`` candidates joined with the whole-library alignment's best 30 (those not
     among them get the lowest candidate's score), all re-scored with weight ``w_wide`` (as
     ``Library.widen_by_melody``). Returns the ranking and
-    whether it was widened."""
+    whether it was widened. With ``skip_margin``, a model rank 1 that leads by that much is kept as is.
+    """
     from music_models.library.calibration import confidences
     from music_models.library.config import Calibration, LibraryConfig
 
     cands, scores = row["candidates"], np.asarray(row["scores"], dtype=np.float64)
+    if len(scores) < 2 or scores[0] - scores[1] >= skip_margin:  # the model alone is sure: no alignment
+        return list(cands), False
     costs = np.minimum(np.asarray(row["cost_gate"], dtype=np.float64), clip)
     head = scores[:k] - w * costs[:k]
     order = np.argsort(-head, kind="stable")
@@ -241,13 +245,13 @@ def main() -> None:
         from music_models.evaluation.metrics import mrr
         from music_models.queries.config import QUERY_KINDS
 
-        def ranks(sel: list[dict[str, Any]], w_wide: float) -> list[int | None]:
+        def ranks(sel: list[dict[str, Any]], w_wide: float, skip: float = np.inf) -> list[int | None]:
             out = []
             for r in sel:
                 if not r["candidates"]:
                     out.append(None)
                     continue
-                ranked = cascade_ranking(r, k=30, w=0.15, w_wide=w_wide, clip=1.0)[0][:10]
+                ranked = cascade_ranking(r, k=30, w=0.15, w_wide=w_wide, clip=1.0, skip_margin=skip)[0][:10]
                 out.append(ranked.index(r["tune_id"]) + 1 if r["tune_id"] in ranked else None)
             return out
 
@@ -266,6 +270,12 @@ def main() -> None:
                          for lv in sorted({r["level"] for r in test})},
             "hum_moderate": round(mrr([x for x, r in zip(tr, test) if r["kind"] == "hum" and r["level"] == "moderate"]), 4),
         }
+        report["cascade"]["skip_when_the_model_leads_by"] = {
+            str(m): {"val_mrr": round(mrr(ranks(val, w_wide, m)), 4), "test_mrr": round(mrr(ranks(test, w_wide, m)), 4),
+                     "val_skipped": sum(1 for r in val if len(r["scores"]) > 1 and r["scores"][0] - r["scores"][1] >= m),
+                     "test_skipped": sum(1 for r in test if len(r["scores"]) > 1 and r["scores"][0] - r["scores"][1] >= m)}
+            for m in (0.02, 0.03, 0.045, 0.06, 0.1)}
+        print("skip", report["cascade"]["skip_when_the_model_leads_by"])
         print("cascade", {k: v for k, v in report["cascade"].items() if k not in ("val_curve", "rule")})
     ms = [r["ms"] for r in rows if "ms" in r]
     keys = sorted({k for m in ms for k in m})

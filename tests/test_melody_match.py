@@ -179,3 +179,15 @@ def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: Librar
     assert narrow.verdict == "unsure" and narrow.results[0].song_id == "a"
     assert wide.verdict == "unsure" and wide.results[0].song_id == "c"
     assert all(h.confidence < cfg.match_confidence for h in wide.results)
+
+
+def test_no_alignment_when_the_model_alone_is_sure(config: LibraryConfig) -> None:
+    with Library.open(config, embedder=TieEmbedder(), create=True) as lib:
+        lib.melodies.save("a", song_melody(notes=notes_of(TUNE_A), tempo_qpm=120.0, config=MM))
+        lib.melodies.save("b", song_melody(notes=notes_of(TUNE_B), tempo_qpm=120.0, config=MM))
+        track = PitchTrack(25.0, np.repeat(np.asarray(TUNE_B[:20], dtype=float), 13), np.ones(260))  # sounds like b
+        close = [("a", 0.60, 0.0), ("b", 0.58, 0.0)]
+        sure = [("a", 0.60, 0.0), ("b", 0.60 - MM.skip_margin, 0.0)]
+        assert lib.rerank_by_melody(close, track=track).scored[0][0] == "b"  # the melody decides
+        kept = lib.rerank_by_melody(sure, track=track)
+        assert kept.scored == sure and kept.contour.size == 0  # nothing aligned, nothing to widen

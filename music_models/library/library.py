@@ -366,12 +366,13 @@ class Library:
     def rerank_by_melody(self, scored: list[tuple[str, float, float]], *, track: Any) -> MelodyRerank:
         """Re-score the best ``melody_match.candidates`` by aligning the query's pitch ``track`` (the melody
         gate's) with their stored melodies (:mod:`.melody_match`); the rest keep their order below them.
-        Unchanged when the re-rank is off, the query has too little pitch, or no candidate has a melody."""
+        Unchanged when the re-rank is off, the model alone is sure (``skip_margin``), the query has too little
+        pitch, or no candidate has a melody."""
         from music_models.library.melody_match import fuse, melody_costs, query_melody
 
         mm = self.config.melody_match
-        if mm.weight == 0 or not scored:
-            return MelodyRerank(scored)
+        if mm.weight == 0 or not scored or (len(scored) == 1 or scored[0][1] - scored[1][1] >= mm.skip_margin):
+            return MelodyRerank(scored)  # nothing to re-rank, or the model is sure
         contour = query_melody(track=track, config=mm)
         head, tail = scored[:mm.candidates], scored[mm.candidates:]
         melodies = self.melodies.load(s for s, _, _ in head) if contour.size else {}
