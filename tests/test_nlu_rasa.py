@@ -56,8 +56,13 @@ def test_entities_are_canonical_and_not_nested(server: RasaServer) -> None:
 
 @pytest.mark.parametrize("text", ["blorp fnarg zzkt", "florb wibble snorkel"])
 def test_gibberish_is_fallback(server: RasaServer, text: str) -> None:
+    """Non-words: the fallback, or out_of_scope, which the conversation answers exactly like the fallback
+    (with the out_of_scope examples of nlu_second_forms.yml, "florb wibble snorkel" lands there at 0.94)."""
+    from assistant.conversation.config import ConversationConfig
+
     result = _parse(server, text)
-    assert result.is_fallback, f"{text!r} -> {result.intent} {result.confidence:.2f}"
+    answered_as_fallback = result.is_fallback or result.intent in ConversationConfig().fallback_intents
+    assert answered_as_fallback, f"{text!r} -> {result.intent} {result.confidence:.2f}"
 
 
 @pytest.mark.parametrize("text", [
