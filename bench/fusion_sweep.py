@@ -28,20 +28,6 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 
 
-def candidate_costs(*, contour: np.ndarray, candidates: list[str], contours: dict[str, np.ndarray],
-                    config: Any) -> dict[str, float]:
-    """DTW cost of the query contour against each candidate's melody (inf when it cannot be matched)."""
-    from music_models.qbh_baseline import QbhIndex
-
-    ids = [c for c in candidates if c in contours and contours[c].size >= 2]
-    if not ids or contour.size < 4:
-        return {c: float("inf") for c in candidates}
-    index = QbhIndex(song_ids=ids, contours=[contours[c] for c in ids],
-                     config=replace(config, refine_candidates=len(ids)))
-    out = {m.song_id: m.cost for m in index.match_contour(contour=contour, top_k=len(ids))}
-    return {c: float(out.get(c, np.inf)) for c in candidates}
-
-
 def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours: dict[str, np.ndarray],
             n_candidates: int, split: str, fine: bool, melody_match: Any,
             full_index: Any = None) -> list[dict[str, Any]]:
@@ -77,8 +63,9 @@ def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours
                                    outlier_window_frames=cfg.outlier_window_frames,
                                    outlier_semitones=cfg.outlier_semitones)
             t2 = time.perf_counter()
-            row["cost_fine"] = list(candidate_costs(contour=c_fine, candidates=cands, contours=contours,
-                                                    config=cfg).values())
+            found = melody_costs(query=c_fine, melodies={c: contours[c] for c in cands if c in contours},
+                                 config=melody_match)
+            row["cost_fine"] = [found.get(c, float("inf")) for c in cands]
             t3 = time.perf_counter()
             row["ms"] |= {"pitch_fine": (t2 - t1) * 1e3, "dtw_fine": (t3 - t2) * 1e3}
         if result.results:
@@ -101,14 +88,21 @@ def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours
     return rows
 
 
-def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int | None:
+def fused_order(row: dict[str, Any], *, w: float, costs: str, clip: float) -> list[str]:
+    """The candidates re-scored by the product's :func:`fuse`, best first."""
+    from music_models.library.config import MelodyMatchConfig
+    from music_models.library.melody_match import fuse
+
     cands = row["candidates"]
-    if not cands:
+    scored = [(c, float(s), 0.0) for c, s in zip(cands, row["scores"])]
+    config = MelodyMatchConfig(weight=w, cost_clip_semitones=clip)
+    return [c for c, _, _ in fuse(scored=scored, costs=dict(zip(cands, row[costs])), config=config)]
+
+
+def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int | None:
+    if not row["candidates"]:
         return None
-    c = np.minimum(np.asarray(row[costs], dtype=np.float64), clip)
-    s = np.asarray(row["scores"], dtype=np.float64) - w * c
-    order = np.argsort(-s, kind="stable")
-    ranked = [cands[i] for i in order][:10]
+    ranked = fused_order(row, w=w, costs=costs, clip=clip)[:10]
     return ranked.index(row["tune_id"]) + 1 if row["tune_id"] in ranked else None
 
 
@@ -121,25 +115,24 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     whether it was widened. With ``skip_margin``, a model rank 1 that leads by that much is kept as is.
     """
     from music_models.library.calibration import confidences
-    from music_models.library.config import Calibration, LibraryConfig
+    from music_models.library.config import Calibration, LibraryConfig, MelodyMatchConfig
+    from music_models.library.melody_match import fuse
 
-    cands, scores = row["candidates"], np.asarray(row["scores"], dtype=np.float64)
+    cands, scores = row["candidates"], row["scores"]
     if len(scores) < 2 or scores[0] - scores[1] >= skip_margin:  # the model alone is sure: no alignment
         return list(cands), False
-    costs = np.minimum(np.asarray(row["cost_gate"], dtype=np.float64), clip)
-    head = scores[:k] - w * costs[:k]
-    order = np.argsort(-head, kind="stable")
-    fused = [cands[i] for i in order]
-    conf = confidences(scores=list(head[order]), calibration=Calibration())
+    config = MelodyMatchConfig(weight=w, cost_clip_semitones=clip)
+    head = [(c, float(s), 0.0) for c, s in zip(cands[:k], scores[:k])]
+    costs = dict(zip(cands[:k], row["cost_gate"][:k]))
+    fused = fuse(scored=head, costs=costs, config=config)
+    conf = confidences(scores=[sc for _, sc, _ in fused], calibration=Calibration())
     if conf[0] >= LibraryConfig().match_confidence or "full_ids" not in row:
-        return fused, False
-    pool = dict(zip(cands[:k], zip(scores[:k], costs[:k])))  # the re-ranked candidates, as the product does
-    floor = float(scores[:k].min())
+        return [c for c, _, _ in fused], False
+    floor = min(s for _, s, _ in head)  # as Library.widen_by_melody: the whole library's best join the head
+    pool = head + [(sid, floor, 0.0) for sid in dict.fromkeys(row["full_ids"]) if sid not in costs]
     for sid, c in zip(row["full_ids"], row["full_costs"]):
-        if sid not in pool:
-            pool[sid] = (floor, min(float(c), clip))
-    wide = sorted(pool, key=lambda sid: -(pool[sid][0] - w_wide * pool[sid][1]))
-    return wide, True
+        costs.setdefault(sid, float(c))
+    return [c for c, _, _ in fuse(scored=pool, costs=costs, config=replace(config, weight=w_wide))], True
 
 
 def sweep(rows: list[dict[str, Any]], *, costs: str, weights: np.ndarray, clip: float) -> list[tuple[float, float]]:

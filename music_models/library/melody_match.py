@@ -49,10 +49,8 @@ def melody_index(*, melodies: Mapping[str, np.ndarray], config: MelodyMatchConfi
     ids = [s for s, m in melodies.items() if m.size >= 2]
     if not ids:
         return None
-    base = QbhBaselineConfig()
-    cfg = replace(base, contour_rate_hz=config.contour_rate_hz, refine_candidates=min(refine, len(ids)),
-                  refine_shifts_semitones=tuple(config.shifts_semitones), refine_workers=config.workers,
-                  melody_render_rate_hz=max(base.melody_render_rate_hz, config.contour_rate_hz))
+    cfg = replace(QbhBaselineConfig(), contour_rate_hz=config.contour_rate_hz, refine_candidates=min(refine, len(ids)),
+                  refine_shifts_semitones=tuple(config.shifts_semitones), refine_workers=config.workers)
     return QbhIndex(song_ids=ids, contours=[melodies[s] for s in ids], config=cfg)
 
 
