@@ -12,6 +12,10 @@ anyway; the product's own functions). The fusion score is ``model score - w * mi
 is chosen on the val-split calibration queries (never the test queries) and the test MRR is reported
 for the chosen ``w``. With ``--candidates 100`` the rows are also cut to 10/20/30/50 candidates, which
 is how ``MelodyMatchConfig.candidates`` was chosen. ``--gate-only`` skips the slow baseline track.
+``--full`` also aligns with every song's melody (the widened search of an unsure answer); without
+``--gate-only`` it does so from both tracks ("cascade" and "cascade_fine"), which is how
+``MelodyMatchConfig.wide_pitch_track`` and ``wide_weight`` were chosen
+(``--candidates 100 --full --out bench/results/fusion_sweep_fine.json``).
 """
 
 from __future__ import annotations
@@ -68,6 +72,11 @@ def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours
             row["cost_fine"] = [found.get(c, float("inf")) for c in cands]
             t3 = time.perf_counter()
             row["ms"] |= {"pitch_fine": (t2 - t1) * 1e3, "dtw_fine": (t3 - t2) * 1e3}
+            if full_index is not None and c_fine.size:  # the widened search from the fine track
+                matches = full_index.match_contour(contour=c_fine, top_k=30)
+                row["full_fine_ids"] = [m.song_id for m in matches]
+                row["full_fine_costs"] = [m.cost for m in matches]
+                row["ms"]["full_dtw_fine"] = (time.perf_counter() - t3) * 1e3
         if result.results:
             t3 = time.perf_counter()
             x = to_mono_16k(samples=q.samples, sample_rate_hz=q.sample_rate_hz)
@@ -107,12 +116,14 @@ def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int
 
 
 def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, clip: float,
-                    skip_margin: float = np.inf) -> tuple[list[str], bool]:
+                    skip_margin: float = np.inf, wide_track: str = "gate") -> tuple[list[str], bool]:
     """The shipped re-rank (``k`` candidates, weight ``w``); when its calibrated verdict is not ``match``,
     the widened search: the ``k`` candidates joined with the whole-library alignment's best 30 (those not
     among them get the lowest candidate's score), all re-scored with weight ``w_wide`` (as
     ``Library.widen_by_melody``). Returns the ranking and
     whether it was widened. With ``skip_margin``, a model rank 1 that leads by that much is kept as is.
+    ``wide_track`` "fine": the widened search aligns the baseline's pYIN contour (``cost_fine``,
+    ``full_fine_*``) instead of the gate's.
     """
     from music_models.library.calibration import confidences
     from music_models.library.config import Calibration, LibraryConfig, MelodyMatchConfig
@@ -126,11 +137,14 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     costs = dict(zip(cands[:k], row["cost_gate"][:k]))
     fused = fuse(scored=head, costs=costs, config=config)
     conf = confidences(scores=[sc for _, sc, _ in fused], calibration=Calibration())
-    if conf[0] >= LibraryConfig().match_confidence or "full_ids" not in row:
+    prefix = "full_fine" if wide_track == "fine" else "full"
+    if conf[0] >= LibraryConfig().match_confidence or f"{prefix}_ids" not in row:
         return [c for c, _, _ in fused], False
+    if wide_track == "fine":
+        costs = dict(zip(cands[:k], row["cost_fine"][:k]))
     floor = min(s for _, s, _ in head)  # as Library.widen_by_melody: the whole library's best join the head
-    pool = head + [(sid, floor, 0.0) for sid in dict.fromkeys(row["full_ids"]) if sid not in costs]
-    for sid, c in zip(row["full_ids"], row["full_costs"]):
+    pool = head + [(sid, floor, 0.0) for sid in dict.fromkeys(row[f"{prefix}_ids"]) if sid not in costs]
+    for sid, c in zip(row[f"{prefix}_ids"], row[f"{prefix}_costs"]):
         costs.setdefault(sid, float(c))
     return [c for c, _, _ in fuse(scored=pool, costs=costs, config=replace(config, weight=w_wide))], True
 
@@ -156,6 +170,46 @@ def summary(rows: list[dict[str, Any]], *, w: float, costs: str, clip: float) ->
     return {"all": one(rows), "by_kind": {k: one([r for r in rows if r["kind"] == k]) for k in QUERY_KINDS},
             "by_level": {lv: one([r for r in rows if r["level"] == lv]) for lv in levels},
             "hum_moderate": one([r for r in rows if r["kind"] == "hum" and r["level"] == "moderate"])}
+
+
+def cascade_report(val: list[dict[str, Any]], test: list[dict[str, Any]], *, wide_track: str) -> dict[str, Any]:
+    """The widened cascade's weight chosen on val, its test figures, and the skip-margin table."""
+    from music_models.evaluation.metrics import mrr
+    from music_models.queries.config import QUERY_KINDS
+
+    def ranks(sel: list[dict[str, Any]], w_wide: float, skip: float = np.inf) -> list[int | None]:
+        out = []
+        for r in sel:
+            if not r["candidates"]:
+                out.append(None)
+                continue
+            ranked = cascade_ranking(r, k=30, w=0.15, w_wide=w_wide, clip=1.0, skip_margin=skip,
+                                     wide_track=wide_track)[0][:10]
+            out.append(ranked.index(r["tune_id"]) + 1 if r["tune_id"] in ranked else None)
+        return out
+
+    wide_curve = [(float(x), float(mrr(ranks(val, float(x))))) for x in np.round(np.arange(0.0, 1.01, 0.05), 2)]
+    w_wide = max(wide_curve, key=lambda t: (round(t[1], 6), -t[0]))[0]
+    widened = [cascade_ranking(r, k=30, w=0.15, w_wide=w_wide, clip=1.0, wide_track=wide_track)[1]
+               for r in test if r["candidates"]]
+    tr = ranks(test, w_wide)
+    return {
+        "rule": "shipped re-rank; when its verdict is not 'match', the model's 30 candidates + the whole-library "
+                f"alignment's best 30 ({wide_track} pitch track), re-scored with w_wide (chosen on val)",
+        "val_curve": wide_curve, "w_wide_chosen_on_val": w_wide,
+        "test_widened_fraction": round(float(np.mean(widened)), 4),
+        "test_mrr": round(mrr(tr), 4), "test_top1": round(float(np.mean([x == 1 for x in tr])), 4),
+        "test_top10": round(float(np.mean([x is not None for x in tr])), 4),
+        "by_kind": {kd: round(mrr([x for x, r in zip(tr, test) if r["kind"] == kd]), 4) for kd in QUERY_KINDS},
+        "by_level": {lv: round(mrr([x for x, r in zip(tr, test) if r["level"] == lv]), 4)
+                     for lv in sorted({r["level"] for r in test})},
+        "hum_moderate": round(mrr([x for x, r in zip(tr, test) if r["kind"] == "hum" and r["level"] == "moderate"]), 4),
+        "skip_when_the_model_leads_by": {
+            str(m): {"val_mrr": round(mrr(ranks(val, w_wide, m)), 4), "test_mrr": round(mrr(ranks(test, w_wide, m)), 4),
+                     "val_skipped": sum(1 for r in val if len(r["scores"]) > 1 and r["scores"][0] - r["scores"][1] >= m),
+                     "test_skipped": sum(1 for r in test if len(r["scores"]) > 1 and r["scores"][0] - r["scores"][1] >= m)}
+            for m in (0.02, 0.03, 0.045, 0.06, 0.1)},
+    }
 
 
 def main() -> None:
@@ -234,42 +288,11 @@ def main() -> None:
         by_k[str(k)] = {"w_chosen_on_val": w_best, "val_mrr": round(max(m for _, m in curve), 4),
                         "test": summary(ct, w=w_best, costs="cost_gate", clip=1.0)["all"]}
     report["by_candidates_clip1.0"] = by_k
-    if any("full_ids" in r for r in rows):
-        from music_models.evaluation.metrics import mrr
-        from music_models.queries.config import QUERY_KINDS
-
-        def ranks(sel: list[dict[str, Any]], w_wide: float, skip: float = np.inf) -> list[int | None]:
-            out = []
-            for r in sel:
-                if not r["candidates"]:
-                    out.append(None)
-                    continue
-                ranked = cascade_ranking(r, k=30, w=0.15, w_wide=w_wide, clip=1.0, skip_margin=skip)[0][:10]
-                out.append(ranked.index(r["tune_id"]) + 1 if r["tune_id"] in ranked else None)
-            return out
-
-        wide_curve = [(float(x), float(mrr(ranks(val, float(x))))) for x in np.round(np.arange(0.0, 1.01, 0.05), 2)]
-        w_wide = max(wide_curve, key=lambda t: (round(t[1], 6), -t[0]))[0]
-        widened = [cascade_ranking(r, k=30, w=0.15, w_wide=w_wide, clip=1.0)[1] for r in test if r["candidates"]]
-        tr = ranks(test, w_wide)
-        report["cascade"] = {
-            "rule": "shipped re-rank; when its verdict is not 'match', the model's 30 candidates + the whole-library "
-                    "alignment's best 30, re-scored with w_wide (chosen on val)",
-            "val_curve": wide_curve, "w_wide_chosen_on_val": w_wide, "test_widened_fraction": round(float(np.mean(widened)), 4),
-            "test_mrr": round(mrr(tr), 4), "test_top1": round(float(np.mean([x == 1 for x in tr])), 4),
-            "test_top10": round(float(np.mean([x is not None for x in tr])), 4),
-            "by_kind": {kd: round(mrr([x for x, r in zip(tr, test) if r["kind"] == kd]), 4) for kd in QUERY_KINDS},
-            "by_level": {lv: round(mrr([x for x, r in zip(tr, test) if r["level"] == lv]), 4)
-                         for lv in sorted({r["level"] for r in test})},
-            "hum_moderate": round(mrr([x for x, r in zip(tr, test) if r["kind"] == "hum" and r["level"] == "moderate"]), 4),
-        }
-        report["cascade"]["skip_when_the_model_leads_by"] = {
-            str(m): {"val_mrr": round(mrr(ranks(val, w_wide, m)), 4), "test_mrr": round(mrr(ranks(test, w_wide, m)), 4),
-                     "val_skipped": sum(1 for r in val if len(r["scores"]) > 1 and r["scores"][0] - r["scores"][1] >= m),
-                     "test_skipped": sum(1 for r in test if len(r["scores"]) > 1 and r["scores"][0] - r["scores"][1] >= m)}
-            for m in (0.02, 0.03, 0.045, 0.06, 0.1)}
-        print("skip", report["cascade"]["skip_when_the_model_leads_by"])
-        print("cascade", {k: v for k, v in report["cascade"].items() if k not in ("val_curve", "rule")})
+    tracks = [t for t, key in (("gate", "full_ids"), ("fine", "full_fine_ids")) if any(key in r for r in rows)]
+    for track in tracks:  # the widened search from the gate's contour (shipped) or the baseline's pYIN one
+        name = "cascade" if track == "gate" else f"cascade_{track}"
+        report[name] = cascade_report(val, test, wide_track=track)
+        print(name, {k: v for k, v in report[name].items() if k not in ("val_curve", "rule")})
     ms = [r["ms"] for r in rows if "ms" in r]
     keys = sorted({k for m in ms for k in m})
     report["median_ms"] = {k: round(float(np.median([m[k] for m in ms if k in m])), 1) for k in keys}

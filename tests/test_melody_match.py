@@ -157,14 +157,15 @@ def test_identify_uses_the_stored_melodies_to_break_a_model_tie(config: LibraryC
 
 
 @pytest.mark.integration
-def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: LibraryConfig) -> None:
+@pytest.mark.parametrize("track", ["pyin", "gate"])
+def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: LibraryConfig, track: str) -> None:
     from types import SimpleNamespace
 
     from music_models.library.indexer import store_tune_melodies
 
     # One candidate only (the model's tie goes to "a"), and a calibration that is never sure: the right
     # song "c" is outside the candidates, so only the widened search over every melody can find it.
-    cfg = replace(config, melody_match=replace(MM, candidates=1),
+    cfg = replace(config, melody_match=replace(MM, candidates=1, wide_pitch_track=track),
                   calibration=Calibration(margin_weight=1.0, score_weight=0.0, bias=-10.0))
     tune_c = [67, 69, 71, 72, 74, 72, 71, 69, 67, 62, 64, 66, 67, 69, 71, 67, 64, 62, 60, 62] * 2
     query = tones([p - 2 for p in tune_c[3:23]], note_s=0.45)

@@ -18,6 +18,7 @@ __all__ = ["AUDIO_SUFFIXES", "MIDI_SUFFIXES", "Calibration", "LibraryBuildConfig
 
 AUDIO_SUFFIXES: tuple[str, ...] = (".wav", ".flac", ".ogg", ".mp3")
 MIDI_SUFFIXES: tuple[str, ...] = (".mid", ".midi")
+WIDE_PITCH_TRACKS: tuple[str, ...] = ("pyin", "gate")
 
 
 @dataclass(frozen=True)
@@ -96,17 +97,25 @@ class MelodyMatchConfig:
     skip_margin: float = 0.045
     #: When the answer would be "unsure": align the contour with every song's melody as well, join its
     #: best ``wide_candidates`` to the model's candidates and re-score them all the same way (the answer
-    #: stays "unsure"). bench/fusion_sweep.py --full (fusion_sweep_full.json, "cascade"): on val the best
-    #: weight for this second search is the first one's, 0.15, and MRR goes 0.764 -> 0.789; it runs on
-    #: about 1 query in 4 and costs those a few hundred ms.
+    #: stays "unsure"). bench/fusion_sweep.py --full (fusion_sweep_full.json, "cascade"): with the gate's
+    #: pitch, MRR on val goes 0.764 -> 0.789 at weight 0.15; it runs on about 1 query in 4 and costs
+    #: those a few hundred ms.
     widen_when_unsure: bool = True
     wide_candidates: int = 30
+    #: The widened search's pitch: "pyin", the DTW baseline's own track (0.25 semitone, 20 ms; ~350 ms,
+    #: spent only on unsure answers), or "gate", the melody gate's cheap one the first search used.
+    #: bench/fusion_sweep.py --full without --gate-only (fusion_sweep_fine.json, "cascade_fine"): val MRR
+    #: 0.789 -> 0.805 with pyin, its best weight for the widened search 0.2 (``wide_weight``).
+    wide_pitch_track: str = "pyin"
+    wide_weight: float = 0.2
 
     def validate(self) -> None:
         if (self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones
-                or self.workers < 1 or self.wide_candidates < 1):
+                or self.workers < 1 or self.wide_candidates < 1 or self.wide_weight < 0
+                or self.wide_pitch_track not in WIDE_PITCH_TRACKS):
             raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0, "
-                              "at least one shift, workers >= 1 and wide_candidates >= 1")
+                              "at least one shift, workers >= 1, wide_candidates >= 1, wide_weight >= 0 and "
+                              f"wide_pitch_track one of {', '.join(WIDE_PITCH_TRACKS)}")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -250,7 +250,7 @@ class Library:
         mm = self.config.melody_match
         sure = bool(hits) and hits[0].confidence >= self.config.match_confidence
         if not sure and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
-            wide = self.widen_by_melody(aligned)
+            wide = self.widen_by_melody(aligned, samples_16k=x)
             if wide:  # still "unsure": the calibration was fitted on the first search's scores
                 hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01))
                         for h in self._hits(wide, top_k=k)]
@@ -383,27 +383,36 @@ class Library:
         fused = fuse(scored=head, costs=costs, config=mm) + [(s, sc - floor, off) for s, sc, off in tail]
         return MelodyRerank(fused, contour, head, costs)
 
-    def widen_by_melody(self, aligned: MelodyRerank) -> list[tuple[str, float, float]]:
+    def widen_by_melody(self, aligned: MelodyRerank, *, samples_16k: np.ndarray | None = None
+                        ) -> list[tuple[str, float, float]]:
         """The second opinion when the answer is unsure: align the query's contour with every song's
         melody (first pass over the whole library, transposition search on the best ``wide_candidates``),
         join those songs to the model's candidates (a song the model did not rank gets its lowest
-        candidate's score), and re-score all as :meth:`rerank_by_melody` does. [] when it cannot run."""
-        from music_models.library.melody_match import fuse
+        candidate's score), and re-score all with ``wide_weight``. The contour is the DTW baseline's pYIN
+        one of ``samples_16k`` (``wide_pitch_track`` "pyin"; the candidates' costs are recomputed from it)
+        or, with "gate" or no samples, the first search's. [] when it cannot run."""
+        from music_models.library.melody_match import fuse, melody_costs
 
         mm = self.config.melody_match
         index = self.melody_index()
         if index is None or not aligned.head or not aligned.contour.size:
             return []
-        costs = dict(aligned.costs)
+        contour, costs = aligned.contour, dict(aligned.costs)
+        if mm.wide_pitch_track == "pyin" and samples_16k is not None:
+            fine = index.contour_of_track(index.analyse(samples=samples_16k, sample_rate_hz=self.embedder.sample_rate_hz))
+            if fine.size >= mm.min_contour_frames:
+                contour = fine
+                costs = melody_costs(query=fine, config=mm,
+                                     melodies=self.melodies.load(s for s, _, _ in aligned.head))
         floor = min(sc for _, sc, _ in aligned.head)
         pool = list(aligned.head)
         known = {s for s, _, _ in pool}
-        for m in index.match_contour(contour=aligned.contour, top_k=mm.wide_candidates):
+        for m in index.match_contour(contour=contour, top_k=mm.wide_candidates):
             if m.song_id in self._songs and m.song_id not in known:
                 pool.append((m.song_id, floor, float(m.offset_s)))
                 known.add(m.song_id)
             costs.setdefault(m.song_id, float(m.cost))
-        return fuse(scored=pool, costs=costs, config=mm)
+        return fuse(scored=pool, costs=costs, config=replace(mm, weight=mm.wide_weight))
 
     def melody_index(self) -> Any:
         """Every searchable song's melody in one alignment index (built on first need, again after writes);

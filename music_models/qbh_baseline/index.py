@@ -137,6 +137,12 @@ class QbhIndex:
             resolution_semitones=c.pyin_resolution_semitones, voiced_probability_min=c.voiced_probability_min,
         )
 
+    def contour_of_track(self, track: PitchTrack) -> np.ndarray:
+        """The key-free contour (voiced frames at ``contour_rate_hz``) that :meth:`match_contour` aligns."""
+        c = self.config
+        return query_contour(track=track, contour_rate_hz=c.contour_rate_hz, median_filter_frames=c.median_filter_frames,
+                             outlier_window_frames=c.outlier_window_frames, outlier_semitones=c.outlier_semitones)
+
     def identify(self, samples: np.ndarray, sample_rate_hz: int, top_k: int | None = None) -> QbhResult:
         """Rank the library's tunes for a query recording (any rate, mono or stereo)."""
         k = self.config.top_k if top_k is None else int(top_k)
@@ -151,9 +157,7 @@ class QbhIndex:
         c = self.config
         steady = steady_fraction(track=track, tolerance_semitones=c.steady_tolerance_semitones,
                                  min_frames=c.steady_min_frames)
-        contour = query_contour(track=track, contour_rate_hz=c.contour_rate_hz,
-                                median_filter_frames=c.median_filter_frames,
-                                outlier_window_frames=c.outlier_window_frames, outlier_semitones=c.outlier_semitones)
+        contour = self.contour_of_track(track)
         timing = {"pitch": (t1 - t0) * 1e3}
         if track.voiced_s < c.min_voiced_s or contour.size < 4 or steady < c.min_steady_fraction:
             timing["total"] = (time.perf_counter() - t0) * 1e3
