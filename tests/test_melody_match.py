@@ -192,3 +192,14 @@ def test_no_alignment_when_the_model_alone_is_sure(config: LibraryConfig) -> Non
         assert lib.rerank_by_melody(close, track=track).scored[0][0] == "b"  # the melody decides
         kept = lib.rerank_by_melody(sure, track=track)
         assert kept.scored == sure and kept.contour.size == 0  # nothing aligned, nothing to widen
+
+
+def test_melody_match_config_refuses_an_unknown_wide_pitch_track() -> None:
+    from music_models.errors import ConfigError
+
+    MM.validate()
+    assert MelodyMatchConfig.from_dict(MM.to_dict()) == MM
+    with pytest.raises(ConfigError, match="wide_pitch_track"):
+        replace(MM, wide_pitch_track="crepe").validate()
+    with pytest.raises(ConfigError, match="wide_weight"):
+        replace(MM, wide_weight=-0.1).validate()
