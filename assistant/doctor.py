@@ -80,7 +80,7 @@ def _audio_devices() -> Check:
         import sounddevice as sd
 
         devices = sd.query_devices()
-    except Exception as exc:  # PortAudio missing or no sound server: report, never crash
+    except Exception as exc:  # noqa: BLE001 -- PortAudio missing or no sound server: report, never crash
         return Check("audio devices", False, f"PortAudio unusable: {exc}",
                      "apt-get install libportaudio2; without a device use the file modes (converse, identify FILE)",
                      required=False)
@@ -153,6 +153,6 @@ def run_checks() -> list[Check]:
     for check in CHECKS:
         try:
             results.append(check())
-        except Exception as exc:  # a broken component must show up as a failed check, not a crash
+        except Exception as exc:  # noqa: BLE001 -- a broken component must show up as a failed check, not a crash
             results.append(Check(check.__name__.strip("_"), False, f"check failed: {exc}", "see the message"))
     return results

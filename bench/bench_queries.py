@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
                 cents.append(d.median_abs_cents)
                 rich.append(harmonic_richness(samples=q.source_samples, truth=q.truth))
                 if i == 0:
-                    examples.append((q, f"{kind} ({args.level}): {tune.title[:40]}, "
-                                        f"transposed {q.truth.transposition_semitones:+d}, "
-                                        f"tempo x{q.truth.tempo_ratio:.2f}"))
+                    examples.append((q, (f"{kind} ({args.level}): {tune.title[:40]}, "
+                                         f"transposed {q.truth.transposition_semitones:+d}, "
+                                         f"tempo x{q.truth.tempo_ratio:.2f}")))
             report["kinds"][kind] = {
                 "x_real_time_median": round(statistics.median(speeds), 2),
                 "pitch_within_50c_dry_median": round(statistics.median(dry), 3),

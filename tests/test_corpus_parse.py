@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,7 @@ def test_parse_inline_jig() -> None:
     assert not any(8.0 - 1e-6 < n.onset_beats < 9.0 - 1e-6 for n in notes)
     # e3- e2 merges into 2.5 beats; monophonic and ordered throughout
     assert any(n.pitch == 76 and n.duration_beats == pytest.approx(2.5) for n in notes)
-    assert all(a.end_beats <= b.onset_beats + 1e-9 for a, b in zip(notes, notes[1:]))
+    assert all(a.end_beats <= b.onset_beats + 1e-9 for a, b in pairwise(notes))
     assert tune.chord_source == "harmoniser" and tune.chords
     assert tune.extra["tune_type"] == "jig" and tune.extra["tempo_from"] == "default"
     assert tune.tempo_qpm > 100

@@ -11,7 +11,7 @@ import os
 import queue
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -142,7 +142,7 @@ class SoundDeviceSink:
             self._stream.close()
             self._stream = None
 
-    def __enter__(self) -> SoundDeviceSink:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

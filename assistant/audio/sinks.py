@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, AudioChunk, AudioClip, as_int16
 from assistant.audio.errors import AudioInputError, SpeechInputError
@@ -53,7 +53,7 @@ class WavFileSink:
             self._file = None
             log.debug("wrote %s (%d frames)", self.path, self.frames_written)
 
-    def __enter__(self) -> WavFileSink:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

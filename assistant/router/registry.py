@@ -38,6 +38,6 @@ def load_skills(*, plugins: bool = True, **kwargs: Any) -> list[Skill]:
         for ep in entry_points(group="humdinger.skills"):
             try:
                 skills.append(_load(ep.value, **kwargs))
-            except Exception as exc:  # a broken plugin must not take the assistant down
+            except Exception as exc:  # noqa: BLE001 -- a broken plugin must not take the assistant down
                 log.warning("skill plugin %s failed to load: %s", ep.name, exc)
     return skills

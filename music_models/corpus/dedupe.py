@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from music_models.corpus.config import CorpusConfig
@@ -21,7 +22,7 @@ def melody_signature(*, pitches: Sequence[int], n_intervals: int = 16) -> str:
 
     Melodies shorter than that are fingerprinted by all their intervals (and their length).
     """
-    intervals = [int(b) - int(a) for a, b in zip(pitches[:-1], pitches[1:])][:n_intervals]
+    intervals = [int(b) - int(a) for a, b in pairwise(pitches)][:n_intervals]
     text = f"{len(intervals)}:" + ",".join(str(i) for i in intervals)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 

@@ -80,7 +80,7 @@ def run_job(job: ParseJob, config: CorpusConfig, harmoniser: HarmoniserConfig) -
             return JobResult(job.collection, job.where, error=f"{job.where}: empty job")
     except HumdingerError as exc:
         return JobResult(job.collection, job.where, error=str(exc))
-    except Exception as exc:  # a bug or a music21 corner case must not stop a 10,000-tune build
+    except Exception as exc:  # noqa: BLE001 -- a bug or a music21 corner case must not stop a 10,000-tune build
         return JobResult(job.collection, job.where, error=f"{job.where}: {type(exc).__name__}: {exc}")
     counts = chord_tone_counts(notes=tune.notes, chords=tune.chords)
     d = tune.to_dict()

@@ -54,7 +54,7 @@ def harmony_key(*, header: Key | None, estimated: Key | None) -> Key:
     """
     if header is None:
         return estimated if estimated is not None else Key(0, "major")
-    if header.mode in ("major", "minor") and estimated is not None and estimated.mode in ("major", "minor"):
-        if set(estimated.scale_pcs) == set(header.scale_pcs):
-            return estimated
+    if (header.mode in ("major", "minor") and estimated is not None and estimated.mode in ("major", "minor")
+            and set(estimated.scale_pcs) == set(header.scale_pcs)):
+        return estimated
     return header

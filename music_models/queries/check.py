@@ -77,7 +77,7 @@ def harmonic_richness(*, samples: np.ndarray, truth: QueryTruth, n_harmonics: in
         freqs = np.fft.rfftfreq(b - a, 1 / sr)
         f0 = 440.0 * 2 ** ((note.pitch + note.cents_offset / 100 - 69) / 12)
 
-        def band(f: float) -> float:
+        def band(f: float, freqs: np.ndarray = freqs, spec: np.ndarray = spec, f0: float = f0) -> float:
             m = np.abs(freqs - f) <= max(f0 * 0.03, 8.0)
             return float(spec[m].sum())
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -252,7 +253,7 @@ def _contours(
             depth, length = rng.uniform(20, 60), rng.uniform(0.04, 0.08)
             s = m & (t < nt.onset_s + length)
             cents[s] -= depth * (1.0 - (t[s] - nt.onset_s) / length)
-    for a, b in zip(notes[:-1], notes[1:], strict=False):
+    for a, b in pairwise(notes):
         if port_s <= 0 or b.onset_s - a.end_s > 0.1:
             continue
         lo, hi = a.end_s - port_s / 2, b.onset_s + port_s / 2

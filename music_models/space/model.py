@@ -42,7 +42,7 @@ class MusicSpaceModel(nn.Module):
         return ("main", "discriminator") if self.discriminator is not None else ("main",)
 
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
-        disc = set(id(p) for p in self.discriminator.parameters()) if self.discriminator is not None else set()
+        disc = {id(p) for p in self.discriminator.parameters()} if self.discriminator is not None else set()
         groups = {"main": [p for p in self.parameters() if id(p) not in disc]}
         if self.discriminator is not None:
             groups["discriminator"] = list(self.discriminator.parameters())

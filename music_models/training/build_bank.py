@@ -109,7 +109,7 @@ def _build_items(args: tuple[Tune, BankConfig, FeatureConfig]) -> list[BankItem]
             qcfg = QueryConfig(level=level, target_duration_s=duration)
             query = synthesise_query(tune, kind=kind, seed=seed * 7 + q, config=qcfg, renderer=renderer)
             items.append(item_from_query(tune, query, features=features))
-    except Exception as exc:  # one bad tune must not stop a build of thousands; it is logged and counted
+    except Exception as exc:  # noqa: BLE001 -- one bad tune must not stop a build of thousands; logged, counted
         log.warning("skipping tune %s in the feature bank: %s", tune.tune_id, exc)
         return []
     return items
