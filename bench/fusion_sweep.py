@@ -13,8 +13,9 @@ is chosen on the val-split calibration queries (never the test queries) and the 
 for the chosen ``w``. With ``--candidates 100`` the rows are also cut to 10/20/30/50 candidates, which
 is how ``MelodyMatchConfig.candidates`` was chosen. ``--gate-only`` skips the slow baseline track.
 ``--full`` also aligns with every song's melody (the widened search of an unsure answer); without
-``--gate-only`` it does so from both tracks ("cascade" and "cascade_fine"), which is how
-``MelodyMatchConfig.wide_pitch_track`` and ``wide_weight`` were chosen
+``--gate-only`` it does so from the gate's track, the fine one, and the fine one with pYIN's range
+cut to the gate contour's ("cascade", "cascade_fine", "cascade_ranged"), which is how
+``MelodyMatchConfig.wide_pitch_track``, ``wide_weight`` and ``wide_pitch_margin_semitones`` were chosen
 (``--candidates 100 --full --out bench/results/fusion_sweep_fine.json``).
 """
 
@@ -40,7 +41,7 @@ def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours
     from music_models.evaluation.harness import load_queries
     from music_models.library.audio_files import to_mono_16k
     from music_models.library.melody import analyse_melody
-    from music_models.library.melody_match import melody_costs, query_melody
+    from music_models.library.melody_match import melody_costs, pitch_range_hz, query_melody
     from music_models.qbh_baseline import QbhBaselineConfig
     from music_models.qbh_baseline.contour import pitch_track, query_contour
 
@@ -93,6 +94,21 @@ def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours
                 row["full_ids"] = [m.song_id for m in matches]
                 row["full_costs"] = [m.cost for m in matches]
                 row["ms"]["full_dtw"] = (time.perf_counter() - t5) * 1e3
+            if fine and full_index is not None and contour.size:  # the fine track, pYIN's range cut to the gate's
+                t6 = time.perf_counter()
+                span = pitch_range_hz(contour=contour, margin_semitones=melody_match.wide_pitch_margin_semitones,
+                                      floor_hz=cfg.fmin_hz, ceiling_hz=cfg.fmax_hz)
+                c_ranged = full_index.contour_of_track(full_index.analyse(samples=x, sample_rate_hz=16000,
+                                                                          pitch_range_hz=span))
+                t7 = time.perf_counter()
+                found = melody_costs(query=c_ranged, melodies={c: contours[c] for c in cands if c in contours},
+                                     config=melody_match) if c_ranged.size >= 2 else {}
+                row["cost_ranged"] = [found.get(c, float("inf")) for c in cands]
+                if c_ranged.size:
+                    matches = full_index.match_contour(contour=c_ranged, top_k=30)
+                    row["full_ranged_ids"] = [m.song_id for m in matches]
+                    row["full_ranged_costs"] = [m.cost for m in matches]
+                row["ms"] |= {"pitch_ranged": (t7 - t6) * 1e3, "full_dtw_ranged": (time.perf_counter() - t7) * 1e3}
         rows.append(row)
     return rows
 
@@ -123,7 +139,8 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     ``Library.widen_by_melody``). Returns the ranking and
     whether it was widened. With ``skip_margin``, a model rank 1 that leads by that much is kept as is.
     ``wide_track`` "fine": the widened search aligns the baseline's pYIN contour (``cost_fine``,
-    ``full_fine_*``) instead of the gate's.
+    ``full_fine_*``) instead of the gate's; "ranged": the same with pYIN's range cut to the gate
+    contour's (``cost_ranged``, ``full_ranged_*``; as ``Library.widen_by_melody``).
     """
     from music_models.library.calibration import confidences
     from music_models.library.config import Calibration, LibraryConfig, MelodyMatchConfig
@@ -137,11 +154,11 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     costs = dict(zip(cands[:k], row["cost_gate"][:k]))
     fused = fuse(scored=head, costs=costs, config=config)
     conf = confidences(scores=[sc for _, sc, _ in fused], calibration=Calibration())
-    prefix = "full_fine" if wide_track == "fine" else "full"
+    prefix = "full" if wide_track == "gate" else f"full_{wide_track}"
     if conf[0] >= LibraryConfig().match_confidence or f"{prefix}_ids" not in row:
         return [c for c, _, _ in fused], False
-    if wide_track == "fine":
-        costs = dict(zip(cands[:k], row["cost_fine"][:k]))
+    if wide_track != "gate":
+        costs = dict(zip(cands[:k], row[f"cost_{wide_track}"][:k]))
     floor = min(s for _, s, _ in head)  # as Library.widen_by_melody: the whole library's best join the head
     pool = head + [(sid, floor, 0.0) for sid in dict.fromkeys(row[f"{prefix}_ids"]) if sid not in costs]
     for sid, c in zip(row[f"{prefix}_ids"], row[f"{prefix}_costs"]):
@@ -288,7 +305,8 @@ def main() -> None:
         by_k[str(k)] = {"w_chosen_on_val": w_best, "val_mrr": round(max(m for _, m in curve), 4),
                         "test": summary(ct, w=w_best, costs="cost_gate", clip=1.0)["all"]}
     report["by_candidates_clip1.0"] = by_k
-    tracks = [t for t, key in (("gate", "full_ids"), ("fine", "full_fine_ids")) if any(key in r for r in rows)]
+    tracks = [t for t, key in (("gate", "full_ids"), ("fine", "full_fine_ids"), ("ranged", "full_ranged_ids"))
+              if any(key in r for r in rows)]
     for track in tracks:  # the widened search from the gate's contour (shipped) or the baseline's pYIN one
         name = "cascade" if track == "gate" else f"cascade_{track}"
         report[name] = cascade_report(val, test, wide_track=track)

@@ -13,7 +13,7 @@ from music_models.library import Library, LibraryConfig, SongRecord
 from music_models.library.config import Calibration, MelodyMatchConfig
 from music_models.library.melodies import MelodyFiles, skyline_notes
 from music_models.library.melody import analyse_melody
-from music_models.library.melody_match import fuse, melody_costs, query_melody, song_melody
+from music_models.library.melody_match import fuse, melody_costs, pitch_range_hz, query_melody, song_melody
 from music_models.qbh_baseline.contour import PitchTrack
 from music_models.types import Note
 
@@ -203,3 +203,13 @@ def test_melody_match_config_refuses_an_unknown_wide_pitch_track() -> None:
         replace(MM, wide_pitch_track="crepe").validate()
     with pytest.raises(ConfigError, match="wide_weight"):
         replace(MM, wide_weight=-0.1).validate()
+
+
+def test_pitch_range_covers_the_contour_with_a_margin_and_falls_back_to_the_full_range() -> None:
+    lo, hi = pitch_range_hz(contour=np.array([57.0, 60.0, 69.0]), margin_semitones=12.0, floor_hz=60.0, ceiling_hz=3300.0)
+    assert lo == pytest.approx(110.0, rel=1e-6) and hi == pytest.approx(880.0, rel=1e-6)  # A2 .. A5
+    assert pitch_range_hz(contour=np.array([30.0]), margin_semitones=7.0, floor_hz=60.0,
+                          ceiling_hz=3300.0)[0] == 60.0  # never below the floor
+    assert pitch_range_hz(contour=np.zeros(0), margin_semitones=7.0, floor_hz=60.0, ceiling_hz=3300.0) == (60.0, 3300.0)
+    assert pitch_range_hz(contour=np.array([130.0]), margin_semitones=0.0, floor_hz=60.0,
+                          ceiling_hz=3300.0) == (60.0, 3300.0)  # nothing left inside the limits: all of it

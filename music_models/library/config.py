@@ -108,13 +108,20 @@ class MelodyMatchConfig:
     #: 0.789 -> 0.805 with pyin, its best weight for the widened search 0.2 (``wide_weight``).
     wide_pitch_track: str = "pyin"
     wide_weight: float = 0.2
+    #: pYIN searches only the first contour's range widened by this much (0: the baseline's 60-3300 Hz):
+    #: fusion_sweep_fine.json, "cascade_ranged" vs "cascade_fine": val MRR 0.8056 vs 0.8054, the pitch
+    #: track 156 vs 578 ms (medians, both cores busy with other work). Chosen on val; on test it lost
+    #: one heavily degraded hum (MRR 0.771 vs 0.776).
+    wide_pitch_margin_semitones: float = 7.0
 
     def validate(self) -> None:
         if (self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones
                 or self.workers < 1 or self.wide_candidates < 1 or self.wide_weight < 0
+                or self.wide_pitch_margin_semitones < 0
                 or self.wide_pitch_track not in WIDE_PITCH_TRACKS):
             raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0, "
-                              "at least one shift, workers >= 1, wide_candidates >= 1, wide_weight >= 0 and "
+                              "at least one shift, workers >= 1, wide_candidates >= 1, wide_weight >= 0, "
+                              "wide_pitch_margin_semitones >= 0 and "
                               f"wide_pitch_track one of {', '.join(WIDE_PITCH_TRACKS)}")
 
     def to_dict(self) -> dict[str, Any]:

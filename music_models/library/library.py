@@ -391,7 +391,7 @@ class Library:
         candidate's score), and re-score all with ``wide_weight``. The contour is the DTW baseline's pYIN
         one of ``samples_16k`` (``wide_pitch_track`` "pyin"; the candidates' costs are recomputed from it)
         or, with "gate" or no samples, the first search's. [] when it cannot run."""
-        from music_models.library.melody_match import fuse, melody_costs
+        from music_models.library.melody_match import fuse, melody_costs, pitch_range_hz
 
         mm = self.config.melody_match
         index = self.melody_index()
@@ -399,7 +399,12 @@ class Library:
             return []
         contour, costs = aligned.contour, dict(aligned.costs)
         if mm.wide_pitch_track == "pyin" and samples_16k is not None:
-            fine = index.contour_of_track(index.analyse(samples=samples_16k, sample_rate_hz=self.embedder.sample_rate_hz))
+            span = None
+            if mm.wide_pitch_margin_semitones > 0:
+                span = pitch_range_hz(contour=aligned.contour, margin_semitones=mm.wide_pitch_margin_semitones,
+                                      floor_hz=index.config.fmin_hz, ceiling_hz=index.config.fmax_hz)
+            fine = index.contour_of_track(index.analyse(samples=samples_16k, sample_rate_hz=self.embedder.sample_rate_hz,
+                                                        pitch_range_hz=span))
             if fine.size >= mm.min_contour_frames:
                 contour = fine
                 costs = melody_costs(query=fine, config=mm,

@@ -19,7 +19,7 @@ from music_models.qbh_baseline.config import QbhBaselineConfig
 from music_models.qbh_baseline.contour import PitchTrack, melody_contour, query_contour
 from music_models.types import Note
 
-__all__ = ["fuse", "melody_costs", "melody_index", "query_melody", "song_melody"]
+__all__ = ["fuse", "melody_costs", "melody_index", "pitch_range_hz", "query_melody", "song_melody"]
 
 
 def query_melody(*, track: PitchTrack | None, config: MelodyMatchConfig) -> np.ndarray:
@@ -32,6 +32,21 @@ def query_melody(*, track: PitchTrack | None, config: MelodyMatchConfig) -> np.n
                             outlier_window_frames=config.outlier_window_frames,
                             outlier_semitones=config.outlier_semitones)
     return contour if contour.size >= config.min_contour_frames else np.zeros(0)
+
+
+def pitch_range_hz(*, contour: np.ndarray, margin_semitones: float, floor_hz: float,
+                   ceiling_hz: float) -> tuple[float, float]:
+    """The frequency range a finer pitch tracker needs for a query whose (coarse) contour is ``contour``
+    (MIDI): its lowest and highest pitch widened by ``margin_semitones``, inside [floor, ceiling]. The
+    whole [floor, ceiling] when the contour is empty."""
+    c = np.asarray(contour, dtype=np.float64)
+    c = c[np.isfinite(c)]
+    if c.size == 0:
+        return floor_hz, ceiling_hz
+    lo = 440.0 * 2 ** ((float(c.min()) - margin_semitones - 69.0) / 12.0)
+    hi = 440.0 * 2 ** ((float(c.max()) + margin_semitones - 69.0) / 12.0)
+    lo, hi = max(floor_hz, lo), min(ceiling_hz, hi)
+    return (lo, hi) if hi > lo * 2 ** (1 / 12) else (floor_hz, ceiling_hz)
 
 
 def song_melody(*, notes: Sequence[Note], tempo_qpm: float, config: MelodyMatchConfig) -> np.ndarray:
