@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         data[which] = {"positives": _positives(which, n_speakers=args.speakers, seed=seed, pool=pool),
                        "negatives": negs, "negative_hours": sum(len(a) for a in negs.values()) / SR / 3600.0}
     conditions = [f"{bg}@{snr:g}dB" if snr is not None else bg for bg, snr in POSITIVE_CONDITIONS]
-    base = WakeWordConfig()  # the verifier is off by default; the scan needs it on to score every candidate
+    base = WakeWordConfig()  # the scan needs the verifier on to score every candidate (it is, by default)
     base = replace(base, verifier=replace(base.verifier, enabled=True))
     no_gates = replace(base.verifier, min_word_s=0.0, max_pause_s=1e9, min_phrase_s=0.0, max_phrase_s=1e9)
     sweep: list[dict[str, Any]] = []

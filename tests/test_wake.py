@@ -49,7 +49,7 @@ def test_wake_fires_on_phrase_and_not_on_other_speech(wake_word: KeyphraseWakeWo
 
 @pytest.mark.integration
 def test_verifier_rejects_music_and_accepts_the_phrase() -> None:
-    wake_word = KeyphraseWakeWord(WakeWordConfig(verifier=VerifierConfig(enabled=True)))  # off by default
+    wake_word = KeyphraseWakeWord(WakeWordConfig(verifier=VerifierConfig(enabled=True)))  # its -3.0 threshold
     rng = np.random.default_rng(3)
     t = np.arange(16000 * 12) / 16000
     # a chord with vibrato under noise: nothing phrase-like may get through both stages
