@@ -70,6 +70,7 @@ bench: setup
 	$(VPY) bench/bench_latency.py --limit 40
 	$(VPY) bench/bench_asr.py --limit 70
 	$(VPY) bench/bench_wake.py
+	$(VPY) bench/bench_wake_real.py
 	$(VPY) bench/bench_intent_e2e.py
 	$(VENV)/bin/humdinger eval qbh --json bench/results/qbh_eval.json
 
