@@ -55,12 +55,13 @@ class ClipEmbedder(Protocol):
 class MelodyRerank:
     """:meth:`Library.rerank_by_melody`'s result: the re-scored ``(song, score, offset_s)`` rows, and what
     the widened search reuses: the query's contour (empty when nothing was aligned), the model's
-    candidates as they were before fusion, and their melody costs."""
+    candidates as they were before fusion, their stored melodies and their melody costs."""
 
     scored: list[tuple[str, float, float]]
     contour: np.ndarray = field(default_factory=lambda: np.zeros(0))
     head: list[tuple[str, float, float]] = field(default_factory=list)
     costs: dict[str, float] = field(default_factory=dict)
+    melodies: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Library:
@@ -381,7 +382,7 @@ class Library:
         costs = melody_costs(query=contour, melodies=melodies, config=mm)
         floor = mm.weight * mm.cost_clip_semitones  # songs past the candidates count as the worst alignment
         fused = fuse(scored=head, costs=costs, config=mm) + [(s, sc - floor, off) for s, sc, off in tail]
-        return MelodyRerank(fused, contour, head, costs)
+        return MelodyRerank(fused, contour, head, costs, melodies)
 
     def widen_by_melody(self, aligned: MelodyRerank, *, samples_16k: np.ndarray | None = None
                         ) -> list[tuple[str, float, float]]:
@@ -407,8 +408,7 @@ class Library:
                                                         pitch_range_hz=span))
             if fine.size >= mm.min_contour_frames:
                 contour = fine
-                costs = melody_costs(query=fine, config=mm,
-                                     melodies=self.melodies.load(s for s, _, _ in aligned.head))
+                costs = melody_costs(query=fine, melodies=aligned.melodies, config=mm)
         floor = min(sc for _, sc, _ in aligned.head)
         pool = list(aligned.head)
         known = {s for s, _, _ in pool}

@@ -17,6 +17,7 @@ import numpy as np
 from music_models.library.config import MelodyMatchConfig
 from music_models.qbh_baseline.config import QbhBaselineConfig
 from music_models.qbh_baseline.contour import PitchTrack, melody_contour, query_contour
+from music_models.queries.performance import midi_to_hz
 from music_models.types import Note
 
 __all__ = ["fuse", "melody_costs", "melody_index", "pitch_range_hz", "query_melody", "song_melody"]
@@ -43,9 +44,8 @@ def pitch_range_hz(*, contour: np.ndarray, margin_semitones: float, floor_hz: fl
     c = c[np.isfinite(c)]
     if c.size == 0:
         return floor_hz, ceiling_hz
-    lo = 440.0 * 2 ** ((float(c.min()) - margin_semitones - 69.0) / 12.0)
-    hi = 440.0 * 2 ** ((float(c.max()) + margin_semitones - 69.0) / 12.0)
-    lo, hi = max(floor_hz, lo), min(ceiling_hz, hi)
+    lo = max(floor_hz, float(midi_to_hz(c.min() - margin_semitones)))
+    hi = min(ceiling_hz, float(midi_to_hz(c.max() + margin_semitones)))
     return (lo, hi) if hi > lo * 2 ** (1 / 12) else (floor_hz, ceiling_hz)
 
 
