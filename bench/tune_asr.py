@@ -38,6 +38,11 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "trim_12db": {"trim_below_peak_db": 12.0},
     "trim_18db": {"trim_below_peak_db": 18.0},
     "grammar": {"mode": "grammar"},
+    "warp_0.90": {"frequency_warp": 0.90},
+    "warp_0.95": {"frequency_warp": 0.95},
+    "warp_1.05": {"frequency_warp": 1.05},
+    "warp_1.10": {"frequency_warp": 1.10},
+    "warp_1.15": {"frequency_warp": 1.15},
 }
 
 

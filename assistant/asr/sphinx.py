@@ -98,6 +98,11 @@ class PocketSphinxConfig:
     language_weight: float | None = None
     word_insertion_penalty: float | None = None
     phone_insertion_penalty: float | None = None
+    #: Vocal-tract length normalisation: PocketSphinx's ``-warp_type inverse_linear -warp_params A`` (the
+    #: filterbank's frequencies are divided by A before the acoustic model sees them). None = no warp.
+    #: A fixed warp did not help espeak-ng speakers: bench/tune_asr.py (asr_tuning.json, warp_* rows) gave
+    #: clean word accuracy 0.616-0.636 for A in 0.90-1.15 against 0.640 unwarped. Kept for other voices.
+    frequency_warp: float | None = None
 
     @property
     def use_bestpath(self) -> bool:
@@ -168,6 +173,8 @@ class PocketSphinxRecognizer:
                            ("pip", cfg.phone_insertion_penalty)):
             if value is not None:
                 kwargs[key] = value
+        if cfg.frequency_warp is not None:
+            kwargs |= {"warp_type": "inverse_linear", "warp_params": f"{cfg.frequency_warp:g}"}
         if cfg.mode == "lm" and not Path(lm).exists():
             raise SpeechModelError(f"PocketSphinx language model not found at {lm}; reinstall pocketsphinx==5.1.1")
         t0 = time.perf_counter()
