@@ -361,3 +361,16 @@ def test_segment_matrix_is_cached_beside_the_store_and_rebuilt_after_writes(conf
         lib.store.all_segments = real  # type: ignore[method-assign]
         add_vectors(lib, "b", rng.standard_normal((10, 8)))  # a write: the cache no longer matches
         assert lib.segment_matrix().song_ids == ("a", "b")
+
+
+def test_warm_up_notes_pass_the_melody_gate() -> None:
+    """Library.warm() identifies these notes so the first real hum does not pay for compiled-code loading;
+    they must pass the melody gate, or the warm-up would stop before the embedding and the re-rank."""
+    from music_models.library.config import LibraryConfig
+    from music_models.library.library import warm_up_notes
+    from music_models.library.melody import analyse_melody
+
+    notes = warm_up_notes(sample_rate_hz=16000)
+    assert notes.dtype == np.float32 and len(notes) == 4 * 16000
+    melody, _ = analyse_melody(samples=notes, config=LibraryConfig().melody)
+    assert melody.is_melody

@@ -110,13 +110,17 @@ class Library:
         return self._embedder
 
     def warm(self) -> None:
-        """Load the model (and, for the in-memory search, every segment) now: the first identify would
-        otherwise pay for it."""
+        """Load the model (and, for the in-memory search, every segment) now, and run one short identify
+        of a few synthetic notes: the first identify would otherwise pay for all of it (librosa's and the
+        DTW kernel's compiled code load on first use: ~1.5 s in a new process, ~18 s right after install)."""
         _ = self.embedder
         if self.config.candidate_search == "memory" and self._songs:
             self.segment_matrix()
         if self._songs and self.config.melody_match.widen_when_unsure:
             self.melody_index()
+        if self._songs:
+            sr = self.embedder.sample_rate_hz
+            self.identify(warm_up_notes(sample_rate_hz=sr), sr, top_k=1, query="<warm-up>", widen=False)
 
     def embed_recording(self, samples: np.ndarray) -> tuple[np.ndarray, list[float]]:
         """Window embeddings of a whole recording, in chunks of ``embed_chunk_s`` so memory stays flat."""
@@ -445,3 +449,13 @@ class Library:
                 "mode": "local" if self.store.local else "server", "songs": len(self._songs),
                 "segments": self.store.count_segments(), "dim": self.store.dim(),
                 "calibration": self.calibration.to_dict()}
+
+
+def warm_up_notes(*, sample_rate_hz: int, seconds: float = 4.0) -> np.ndarray:
+    """A few seconds of stepwise sine notes (C4 D4 E4 F4 ...): enough melody to run identify's whole path."""
+    n = int(seconds * sample_rate_hz)
+    per_note = sample_rate_hz // 2
+    midi = 60 + np.array([0, 2, 4, 5, 7, 5, 4, 2])[(np.arange(n) // per_note) % 8]
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12) / sample_rate_hz)
+    return (0.3 * np.sin(phase)).astype(np.float32)
+
