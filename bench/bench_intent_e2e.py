@@ -61,7 +61,8 @@ def understand(assistant: Any, samples: Any) -> dict[str, Any]:
     cfg = assistant.config.conversation
     t0 = time.perf_counter()
     cap = capture_utterance(AudioClip(samples).chunks(chunk_s=cfg.file_source.chunk_s), config=cfg.speech,
-                            recognizer=assistant.recognizer, recognise_max_length=True)
+                            recognizer=assistant.recognizer, recognise_max_length=True,
+                            speculate_after_s=cfg.speculate_after_s)
     text = normalize_text(cap.transcript.text) if cap.transcript is not None else ""
     t1 = time.perf_counter()
     res = assistant.nlu.parse(text) if text else None
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snr-db", type=float, default=10.0, help="SNR of the noisy condition")
     parser.add_argument("--background", default="music+noise", help="speech_corpus background kind")
     parser.add_argument("--asr-mode", default=None, help="PocketSphinx mode (default: the ASR config's)")
+    parser.add_argument("--sphinx", action="append", default=[], metavar="KEY=JSON",
+                        help="override a PocketSphinxConfig field, e.g. fwdflat=false (repeatable)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -98,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     cfg = AssistantConfig.from_env(use_library=False)
     if args.asr_mode:
         cfg = replace(cfg, asr=replace(cfg.asr, pocketsphinx=replace(cfg.asr.pocketsphinx, mode=args.asr_mode)))
+    if args.sphinx:
+        over = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.sphinx)}
+        cfg = replace(cfg, asr=replace(cfg.asr, pocketsphinx=replace(cfg.asr.pocketsphinx, **over)))
     assistant = build_assistant(cfg, progress=True)
     start_s = time.perf_counter() - t0
     if assistant.nlu is None or assistant.recognizer is None:
@@ -139,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
               "config": {"rows": len(rows), "variants": args.variants, "snr_db": args.snr_db,
                          "background": args.background, "seed": args.seed,
                          "asr_backend": assistant.config.asr.resolved_backend(),
-                         "asr_mode": assistant.config.asr.pocketsphinx.mode, "data": str(HELDOUT.relative_to(ROOT)),
+                         "asr_mode": assistant.config.asr.pocketsphinx.mode,
+                         "sphinx_overrides": list(args.sphinx),
+                         "speculate_after_s": assistant.config.conversation.speculate_after_s,
+                         "background_redecode": assistant.config.asr.pocketsphinx.background_redecode, "data": str(HELDOUT.relative_to(ROOT)),
                          "domain_lm": assistant.config.asr.pocketsphinx.domain_lm.to_dict(),
                          "nlu_project_hash": project_hash(project_dir=assistant.config.nlu.project_dir),
                          "nlu_asr_variants": (assistant.config.nlu.project_dir / "data" / ASR_VARIANTS_FILE).is_file()},

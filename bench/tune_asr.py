@@ -43,6 +43,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "warp_1.05": {"frequency_warp": 1.05},
     "warp_1.10": {"frequency_warp": 1.10},
     "warp_1.15": {"frequency_warp": 1.15},
+    "no_fwdflat": {"fwdflat": False},
+    "no_bestpath": {"bestpath": False},
+    "no_fwdflat_no_bestpath": {"fwdflat": False, "bestpath": False},
 }
 
 
@@ -140,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         examples = []
         fits: dict[str, list[float]] = {}
+        finish_ms: dict[str, list[float]] = {}  # recogniser time after the endpoint (phone loop included)
         for ref, cond, y in audio:
             cap = capture_utterance(AudioClip(np.asarray(y, dtype=np.float32)).chunks(), config=endpointer,
                                     recognizer=rec, recognise_max_length=True)
@@ -147,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             if cap.transcript is not None and cap.transcript.acoustic_fit is not None:
                 fits.setdefault(cond, []).append(cap.transcript.acoustic_fit)
             st = stats.setdefault(cond, {"words": 0, "errors": 0, "exact": 0, "n": 0})
+            finish_ms.setdefault(cond, []).append(cap.asr_finish_s * 1e3)
             st["words"] += len(ref.split())
             st["errors"] += word_errors(ref.split(), hyp.split())
             st["exact"] += int(hyp == ref)
@@ -163,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                     fits.setdefault("foreign", []).append(cap.transcript.acoustic_fit)
         result = {"name": name, "overrides": CANDIDATES[name], "seconds": round(time.perf_counter() - t0, 1),
                   **{cond: {"word_acc": round(1 - st["errors"] / st["words"], 3),
-                            "exact": round(st["exact"] / st["n"], 3), "n": st["n"]} for cond, st in stats.items()},
+                            "exact": round(st["exact"] / st["n"], 3), "n": st["n"],
+                            "finish_ms_p50": round(float(np.median(finish_ms[cond])), 1)}
+                     for cond, st in stats.items()},
                   "acoustic_fit": fit_report(fits) if fits else None, "misheard": examples}
         rows.append(result)
         print(json.dumps({k: v for k, v in result.items() if k not in ("misheard", "acoustic_fit")}), flush=True)

@@ -135,3 +135,55 @@ def test_pocketsphinx_domain_lm_recognises_espeak_command() -> None:
     y = np.concatenate([rng.normal(0, 0.003, 8000), 0.5 * y, rng.normal(0, 0.003, 8000)]).astype(np.float32)
     result = transcribe(rec, chunks_from_array(y, chunk_s=0.1))
     assert result.text == "play a slow waltz" and result.backend == "pocketsphinx-domain_lm"
+
+
+def _spoken(text: str, *, rng: np.random.Generator, pause_s: float = 0.0, then: str = "") -> np.ndarray:
+    """espeak-ng saying ``text`` (and ``then`` after ``pause_s`` of room noise), with a second of room
+    noise after it: enough trailing silence for the endpointer to close the utterance."""
+    tts = EspeakTTS(EspeakConfig(voice="en-us", rate_wpm=150))
+    parts = [rng.normal(0, 0.003, 8000), 0.5 * tts.speak(text).samples]
+    if then:
+        parts += [rng.normal(0, 0.003, int(pause_s * 16000)), 0.5 * tts.speak(then).samples]
+    parts.append(rng.normal(0, 0.003, 16000))
+    return np.concatenate(parts).astype(np.float32)
+
+
+@pytest.mark.integration
+def test_background_redecode_gives_the_same_words_sooner() -> None:
+    """speculate() starts the final decode while the endpointer still waits for silence; finish() then
+    returns what it would have decoded itself (same audio up to the last frames of quiet, same settings)."""
+    from assistant.conversation.capture import capture_utterance
+    from assistant.conversation.config import ConversationConfig
+
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    speech = ConversationConfig().speech
+    y = _spoken("play a slow waltz", rng=np.random.default_rng(1))
+    results = {}
+    for background in (False, True):
+        rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(background_redecode=background))
+        cap = capture_utterance(chunks_from_array(y, chunk_s=0.1), config=speech, recognizer=rec,
+                                speculate_after_s=0.4)
+        assert cap.transcript is not None
+        results[background] = cap.transcript.text
+        assert rec.speculation_hits == int(background)
+    assert results[True] == results[False] == "play a slow waltz"
+
+
+@pytest.mark.integration
+def test_background_redecode_is_dropped_when_the_speaker_goes_on() -> None:
+    """A pause longer than the speculation delay but shorter than the endpoint: the early decode covers
+    only the first words, so it is not used; the words after the pause are recognised too."""
+    from assistant.conversation.capture import capture_utterance
+    from assistant.conversation.config import ConversationConfig
+
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    y = _spoken("play", pause_s=0.12, then="greensleeves", rng=np.random.default_rng(2))  # + espeak's ~0.4 s
+    rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig())
+    started = []
+    speculate = rec.speculate
+    rec.speculate = lambda: started.append(speculate()) or started[-1]  # type: ignore[method-assign]
+    cap = capture_utterance(chunks_from_array(y, chunk_s=0.1), config=ConversationConfig().speech,
+                            recognizer=rec, speculate_after_s=0.4)
+    assert cap.transcript is not None and cap.transcript.text.endswith("greensleeves")
+    assert started == [True, True]  # once in the pause, once after the last word
+    assert rec.speculation_hits == 1  # the second one

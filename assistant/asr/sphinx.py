@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 SPHINX_MODES: tuple[str, ...] = ("grammar", "domain_lm", "lm")
 _SPHINX_LOG_BASE = 1.0001  # PocketSphinx logmath base
+#: A background decode is used when the final audio holds it and adds at most this much to it.
+_SPECULATION_SLACK_S = 0.1
 _FILLERS = re.compile(r"^(<s>|</s>|<sil>|\(NULL\)|\[.*\]|\+\+.*\+\+)$")
 
 
@@ -103,6 +105,17 @@ class PocketSphinxConfig:
     #: A fixed warp did not help espeak-ng speakers: bench/tune_asr.py (asr_tuning.json, warp_* rows) gave
     #: clean word accuracy 0.616-0.636 for A in 0.90-1.15 against 0.640 unwarped. Kept for other voices.
     frequency_warp: float | None = None
+    #: PocketSphinx's second, flat-lexicon search pass (``-fwdflat``; None = its default, on). Off: on the
+    #: held-out commands (bench/bench_intent_e2e.py) intent accuracy 0.693 clean / 0.589 at 10 dB against
+    #: 0.707 / 0.568 with it (within one standard error either way) and ASR RTF 0.102 against 0.134; on
+    #: left-out templates (bench/tune_asr.py) the same clean word accuracy and ~75 ms less per utterance.
+    fwdflat: bool | None = False
+    #: Decode the utterance again in the background (on a second decoder) while the endpointer is still
+    #: waiting for the end of the trailing silence (:meth:`PocketSphinxRecognizer.speculate`, called by
+    #: the conversation's capture): when no more speech comes, :meth:`~PocketSphinxRecognizer.finish`
+    #: returns that result instead of decoding after the end: the same audio (give or take 0.1 s of quiet
+    #: that the loud-part trim may add at its ends) and the same decoder settings. Costs a second decoder.
+    background_redecode: bool = True
 
     @property
     def use_bestpath(self) -> bool:
@@ -149,6 +162,32 @@ def _model_paths(cfg: PocketSphinxConfig) -> tuple[str, str, str]:
     return hmm, dic, lm
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    """One decode as read off the decoder that made it: ``segments`` are (word, start frame, end frame,
+    log probability, acoustic score) as PocketSphinx reports them."""
+
+    hypstr: str = ""
+    segments: tuple[tuple[str, int, int, int, float], ...] = ()
+    prob: float = 0.0
+
+
+def _read_decoder(decoder: Any) -> _Decoded:
+    hyp = decoder.hyp()
+    if hyp is None or not hyp.hypstr:
+        return _Decoded()
+    segs = tuple((s.word, int(s.start_frame), int(s.end_frame), int(s.prob), float(s.ascore)) for s in decoder.seg())
+    return _Decoded(hyp.hypstr, segs, float(decoder.get_prob()))
+
+
+def _decode_whole(decoder: Any, pcm: bytes) -> _Decoded:
+    """Decode one whole utterance (whole-utterance CMN) on ``decoder`` and read the result off it."""
+    decoder.start_utt()
+    decoder.process_raw(pcm, False, True)
+    decoder.end_utt()
+    return _read_decoder(decoder)
+
+
 def score_nats(ascore: float, logmath: Any) -> float:
     """PocketSphinx reports scores through its logmath (``base ** score``); back to natural logs."""
     return -math.inf if ascore <= 0.0 else float(logmath.log(ascore)) * math.log(_SPHINX_LOG_BASE)
@@ -161,8 +200,6 @@ class PocketSphinxRecognizer:
 
     def __init__(self, phrases: PhraseSet | None = None, *, config: PocketSphinxConfig | None = None) -> None:
         self.config = cfg = config or PocketSphinxConfig()
-        from pocketsphinx import Decoder
-
         hmm, dic, lm = _model_paths(cfg)
         if cfg.mode != "lm" and phrases is None:
             raise SpeechInputError(f"{cfg.mode} mode needs a phrase set; build one with build_phrase_set()")
@@ -173,15 +210,17 @@ class PocketSphinxRecognizer:
                            ("pip", cfg.phone_insertion_penalty)):
             if value is not None:
                 kwargs[key] = value
+        if cfg.fwdflat is not None:
+            kwargs["fwdflat"] = cfg.fwdflat
         if cfg.frequency_warp is not None:
             kwargs |= {"warp_type": "inverse_linear", "warp_params": f"{cfg.frequency_warp:g}"}
         if cfg.mode == "lm" and not Path(lm).exists():
             raise SpeechModelError(f"PocketSphinx language model not found at {lm}; reinstall pocketsphinx==5.1.1")
         t0 = time.perf_counter()
-        try:
-            self._decoder = Decoder(**kwargs)
-        except Exception as exc:  # the C library reports failures as RuntimeError/ValueError
-            raise SpeechEngineError(f"PocketSphinx failed to start ({exc}); check the model paths") from exc
+        self._kwargs = kwargs
+        self._words: list[tuple[str, str]] = []  # pronunciations added to the dictionary, for the twin
+        self._language: tuple[str, str] | None = None  # ("jsgf" | "lm", text) of the active search
+        self._decoder = self._new_decoder()
         self.phrases = self._install_phrases(phrases, dic) if phrases is not None else None
         self._search = self._decoder.current_search()
         if cfg.phone_loop_check:
@@ -190,6 +229,19 @@ class PocketSphinxRecognizer:
             except (RuntimeError, ValueError) as exc:
                 raise SpeechEngineError(f"PocketSphinx could not build its phone loop ({exc})") from exc
             self._decoder.activate_search(self._search)
+        self._twin: Any = None  # the second decoder of background_redecode, and its one worker thread
+        self._worker: Any = None
+        self._speculation: tuple[bytes, Any] | None = None
+        self.speculation_hits = 0
+        if cfg.background_redecode and cfg.redecode_every_utterance:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._twin = self._new_decoder()
+            for i, (w, ph) in enumerate(self._words):
+                self._twin.add_word(w, ph, i == len(self._words) - 1)
+            if self._language is not None:
+                self._add_search(self._twin, *self._language)
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sphinx-redecode")
         log.info("PocketSphinx (%s) ready in %.2f s", cfg.mode, time.perf_counter() - t0)
         self._started = False
         self._samples = 0
@@ -199,6 +251,37 @@ class PocketSphinxRecognizer:
         self._utterances = 0
         self._pcm: list[bytes] = []
         self._noise = np.random.default_rng(0)
+
+    def _new_decoder(self) -> Any:
+        from pocketsphinx import Decoder
+
+        try:
+            return Decoder(**self._kwargs)
+        except Exception as exc:  # the C library reports failures as RuntimeError/ValueError
+            raise SpeechEngineError(f"PocketSphinx failed to start ({exc}); check the model paths") from exc
+
+    @staticmethod
+    def _add_search(decoder: Any, kind: str, text: str) -> None:
+        """Install and activate the command grammar (``jsgf``) or the domain language model (``lm``)."""
+        import tempfile
+
+        if kind == "jsgf":
+            try:
+                decoder.add_jsgf_string("commands", text)
+            except ValueError as exc:
+                raise SpeechEngineError(f"PocketSphinx rejected the command grammar ({exc}); check the NLU "
+                                        "examples for unusual words") from exc
+            decoder.activate_search("commands")
+            return
+        with tempfile.TemporaryDirectory(prefix="humdinger-lm-") as tmp:
+            path = Path(tmp) / "domain.lm"  # the ARPA text is read into memory; the file can go
+            path.write_text(text, encoding="utf-8")
+            try:
+                decoder.add_lm_file("domain", str(path))
+            except RuntimeError as exc:
+                raise SpeechEngineError(f"PocketSphinx rejected the domain language model ({exc}); check the "
+                                        "NLU examples for unusual words") from exc
+        decoder.activate_search("domain")
 
     def _install_phrases(self, phrases: PhraseSet, dict_path: str) -> PhraseSet:
         cfg = self.config
@@ -217,37 +300,20 @@ class PocketSphinxRecognizer:
         for i, (w, ph) in enumerate(items):
             try:
                 self._decoder.add_word(w, ph, i == len(items) - 1)
+                self._words.append((w, ph))
             except RuntimeError as exc:
                 log.warning("could not add %r (%s) to the dictionary: %s", w, ph, exc)
                 dropped.append(w)
         usable = restrict_to_pronounceable(phrases, set(dropped))
         if cfg.mode == "grammar":
             prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
-            jsgf = to_jsgf(usable, optional_prefix=prefix)
-            try:
-                self._decoder.add_jsgf_string("commands", jsgf)
-            except ValueError as exc:
-                raise SpeechEngineError(f"PocketSphinx rejected the command grammar ({exc}); check the NLU "
-                                        "examples for unusual words") from exc
-            self._decoder.activate_search("commands")
+            self._language = ("jsgf", to_jsgf(usable, optional_prefix=prefix))
         elif cfg.mode == "domain_lm":
-            self._install_domain_lm(usable, prefix=cfg.optional_prefix if not set(cfg.optional_prefix.split())
-                                    & set(dropped) else "")
+            prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
+            self._language = ("lm", domain_lm_arpa(usable, config=cfg.domain_lm, optional_prefix=prefix))
+        if self._language is not None:
+            self._add_search(self._decoder, *self._language)
         return usable
-
-    def _install_domain_lm(self, phrases: PhraseSet, *, prefix: str) -> None:
-        import tempfile
-
-        arpa = domain_lm_arpa(phrases, config=self.config.domain_lm, optional_prefix=prefix)
-        with tempfile.TemporaryDirectory(prefix="humdinger-lm-") as tmp:
-            path = Path(tmp) / "domain.lm"  # the ARPA text is read into memory; the file can go
-            path.write_text(arpa, encoding="utf-8")
-            try:
-                self._decoder.add_lm_file("domain", str(path))
-            except RuntimeError as exc:
-                raise SpeechEngineError(f"PocketSphinx rejected the domain language model ({exc}); check the "
-                                        "NLU examples for unusual words") from exc
-        self._decoder.activate_search("domain")
 
     def start(self) -> None:
         self._decoder.start_utt()
@@ -285,11 +351,11 @@ class PocketSphinxRecognizer:
         c = self.config
         return c.redecode_every_utterance or c.phone_loop_check or (self._utterances == 0 and c.redecode_first_utterance)
 
-    def _phone_loop_fit(self, pcm: bytes, hyp_segments: list[Any]) -> float | None:
+    def _phone_loop_fit(self, pcm: bytes, segments: tuple[tuple[str, int, int, int, float], ...]) -> float | None:
         """(words' acoustic score - phone loop's) / frames, over the whole utterance."""
         lm = self._decoder.get_logmath()
-        words = sum(score_nats(s.ascore, lm) for s in hyp_segments)
-        n_frames = sum(s.end_frame - s.start_frame + 1 for s in hyp_segments)
+        words = sum(score_nats(ascore, lm) for *_, ascore in segments)
+        n_frames = sum(end - start + 1 for _, start, end, _, _ in segments)
         try:
             self._decoder.activate_search("phones")
             self._decoder.start_utt()
@@ -301,45 +367,87 @@ class PocketSphinxRecognizer:
         fit = (words - loop) / max(1, n_frames)
         return fit if math.isfinite(fit) else None
 
+    def _trimmed(self, pcm: bytes) -> bytes:
+        """The utterance's audio cut to its loud part (``trim_below_peak_db``), as it is re-decoded."""
+        if not pcm or self.config.trim_below_peak_db is None:
+            return pcm
+        from assistant.audio.vad import loud_span
+
+        x = np.frombuffer(pcm, dtype="<i2")
+        a, b = loud_span(x, sample_rate_hz=self.config.sample_rate_hz, below_peak_db=self.config.trim_below_peak_db)
+        return x[a:b].tobytes()
+
+    def speculate(self) -> bool:
+        """Start the whole-utterance decode of the audio so far on the second decoder, in the background
+        (the caller says when: the speaker seems to have stopped). :meth:`finish` uses it if the audio it
+        would decode is the same, give or take 0.1 s at its ends; otherwise it is dropped. True when a
+        decode was started."""
+        if self._worker is None or not self._started or not self._pcm:
+            return False
+        pcm = self._trimmed(b"".join(self._pcm))
+        if not pcm or (self._speculation is not None and self._speculation[0] == pcm):
+            return False
+        self._speculation = (pcm, self._worker.submit(_decode_whole, self._twin, pcm))
+        return True
+
+    def close(self) -> None:
+        """Stop the background decoder's thread (after a decode in flight). The recogniser stays usable:
+        without the thread it re-decodes after the end, as with ``background_redecode`` off."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            self._worker = None
+            self._speculation = None
+
+    def _redecode(self, pcm: bytes) -> _Decoded:
+        """The whole-utterance decode of ``pcm``: the background one when it decoded this audio."""
+        spec, self._speculation = self._speculation, None
+        if self._worker is None:
+            return _decode_whole(self._decoder, pcm)
+        if spec is not None:
+            done = spec[1].result()  # also frees the second decoder when the audio has changed since
+            # More quiet after the speech lowers the loud level a little, so the loud-part trim may now
+            # keep a frame or two more at either end; more than that means the speaker went on.
+            extra = len(pcm) - len(spec[0])
+            if 0 <= extra <= _SPECULATION_SLACK_S * self.config.sample_rate_hz * 2 and spec[0] in pcm:
+                self.speculation_hits += 1
+                return done
+        return _decode_whole(self._twin, pcm)
+
     def finish(self) -> Transcript:
         if not self._started:
             self.start()
         t0 = time.perf_counter()
         self._decoder.end_utt()
         self._started = False
-        pcm = b"".join(self._pcm)
+        pcm = self._trimmed(b"".join(self._pcm))
         self._pcm = []
-        if pcm and self.config.trim_below_peak_db is not None:
-            from assistant.audio.vad import loud_span
-
-            x = np.frombuffer(pcm, dtype="<i2")
-            a, b = loud_span(x, sample_rate_hz=self.config.sample_rate_hz, below_peak_db=self.config.trim_below_peak_db)
-            pcm = x[a:b].tobytes()
         if pcm and (self.config.redecode_every_utterance
                     or (self._utterances == 0 and self.config.redecode_first_utterance)):
-            self._decoder.start_utt()
-            self._decoder.process_raw(pcm, False, True)
-            self._decoder.end_utt()
+            decoded = self._redecode(pcm)
+        else:
+            if self._speculation is not None:  # never used: let it finish so the second decoder is free
+                self._speculation[1].result()
+                self._speculation = None
+            decoded = _read_decoder(self._decoder)
         self._utterances += 1
-        hyp = self._decoder.hyp()
         words: list[Word] = []
         text, confidence = "", 0.0
         fit: float | None = None
-        if hyp is not None and hyp.hypstr:
+        if decoded.hypstr:
             lm = self._decoder.get_logmath()
             fr = float(self.config.frame_rate_hz)
-            for seg in self._decoder.seg():
-                w = re.sub(r"\(\d+\)$", "", seg.word)
+            for word, start, end, prob, _ in decoded.segments:
+                w = re.sub(r"\(\d+\)$", "", word)
                 if _FILLERS.match(w):
                     continue
-                conf = min(1.0, max(0.0, lm.exp(seg.prob))) if seg.prob <= 0 else 1.0
-                words.append(Word(w, seg.start_frame / fr, (seg.end_frame + 1) / fr, conf))
-            text = " ".join(w.text for w in words) or hyp.hypstr
-            confidence = min(1.0, max(0.0, float(self._decoder.get_prob())))
+                conf = min(1.0, max(0.0, lm.exp(prob))) if prob <= 0 else 1.0
+                words.append(Word(w, start / fr, (end + 1) / fr, conf))
+            text = " ".join(w.text for w in words) or decoded.hypstr
+            confidence = min(1.0, max(0.0, decoded.prob))
             if math.isnan(confidence):
                 confidence = 0.0
             if self.config.phone_loop_check and pcm:
-                fit = self._phone_loop_fit(pcm, list(self._decoder.seg()))
+                fit = self._phone_loop_fit(pcm, decoded.segments)
         self._elapsed += time.perf_counter() - t0
         return Transcript(text, confidence, tuple(words), self._samples / self.config.sample_rate_hz,
                           self._elapsed, f"{self.backend}-{self.config.mode}", fit)

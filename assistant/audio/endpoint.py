@@ -105,6 +105,19 @@ class Endpointer:
         self.done = False
         self.utterance_start_s: float | None = None
 
+    @property
+    def trailing_silence_s(self) -> float:
+        """Inside an utterance: how long it has been quiet since the last active frame (0 while active or
+        outside an utterance). The end comes when this reaches ``trailing_silence_s`` of the config."""
+        if not self.in_utterance:
+            return 0.0
+        return max(0, self._frame_i - 1 - self._last_active) * self.config.vad.hop_s
+
+    @property
+    def last_active_frame(self) -> int:
+        """Index of the last active frame so far (changes when speech resumes after a pause)."""
+        return self._last_active
+
     def _t(self, frame: int) -> float:
         assert self._stream_start_s is not None
         return self._stream_start_s + frame * self.config.vad.hop_s
@@ -184,12 +197,13 @@ class Endpointer:
 
 def take_utterance(
     chunks: Iterable[AudioChunk], *, config: EndpointerConfig | None = None,
-    events: list[EndpointEvent] | None = None,
+    events: list[EndpointEvent] | None = None, endpointer: Endpointer | None = None,
 ) -> Iterator[AudioChunk]:
     """Yield the chunks of the first utterance in ``chunks``: from ``pre_roll_s`` before its start
     up to the chunk in which it ends. Nothing is yielded if the stream times out in silence.
-    Start/end events are appended to ``events`` when a list is given."""
-    ep = Endpointer(config)
+    Start/end events are appended to ``events`` when a list is given. ``endpointer`` (fresh or reset; its
+    own config is used) lets the caller watch the endpointer's state between chunks."""
+    ep = endpointer if endpointer is not None else Endpointer(config)
     pre: deque[AudioChunk] = deque()
     pre_s = ep.config.pre_roll_s
     got: list[EndpointEvent] = [] if events is None else events

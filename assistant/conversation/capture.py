@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.asr.types import Recognizer, Transcript
 from assistant.audio.chunk import AudioChunk, AudioClip, concat_chunks
-from assistant.audio.endpoint import EndpointerConfig, EndpointEvent, take_utterance
+from assistant.audio.endpoint import Endpointer, EndpointerConfig, EndpointEvent, take_utterance
 from assistant.audio.vad import classify_segment, frame_features, track_noise_floor
 
 __all__ = ["Captured", "capture_utterance", "sound_kind"]
@@ -65,11 +65,14 @@ def sound_kind(clip: AudioClip, *, config: EndpointerConfig) -> str:
 
 
 def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
-                      recognizer: Recognizer | None = None, recognise_max_length: bool = False) -> Captured:
+                      recognizer: Recognizer | None = None, recognise_max_length: bool = False,
+                      speculate_after_s: float | None = None) -> Captured:
     """Take the first utterance from ``chunks`` (the iterator is left at the chunk after its end, so the
     rest of a file or stream can go to the next stage). With a ``recognizer`` the chunks are decoded as
     they arrive; an utterance cut at ``max_utterance_s`` is not worth recognising unless
-    ``recognise_max_length``."""
+    ``recognise_max_length``. ``speculate_after_s``: once the speaker has been quiet this long (less than
+    the endpointer's ``trailing_silence_s``), a recogniser that can (``speculate()``) starts its final
+    decode while the endpointer waits for the rest of the silence."""
     events: list[EndpointEvent] = []
     got: list[AudioChunk] = []
     asr_s = 0.0
@@ -87,12 +90,19 @@ def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
                 heard.popleft()
             yield c
 
-    for chunk in take_utterance(kept(chunks), config=config, events=events):
+    endpointer = Endpointer(config)
+    speculate = getattr(recognizer, "speculate", None) if speculate_after_s is not None else None
+    speculated_at = None  # the endpointer's last active frame when the recogniser last speculated
+    for chunk in take_utterance(kept(chunks), events=events, endpointer=endpointer):
         got.append(chunk)
         last_end = chunk.end_s
         if recognizer is not None:
             t = time.perf_counter()
             recognizer.accept(chunk)
+            if (speculate is not None and endpointer.trailing_silence_s >= (speculate_after_s or 0.0)
+                    and endpointer.last_active_frame != speculated_at):
+                speculated_at = endpointer.last_active_frame
+                speculate()
             asr_s += time.perf_counter() - t
     detected_wall = time.perf_counter()
     start = next((e.time_s for e in events if e.kind == "start"), None)

@@ -48,12 +48,18 @@ class ConversationConfig:
     echo_guard_s: float = 0.2
     #: File mode: time between turns when the script does not say (inside the follow-up window).
     default_gap_s: float = 1.0
+    #: After this much quiet inside a command (the end needs ``speech.trailing_silence_s``), the recogniser
+    #: starts its final decode in the background; if the speaker goes on, it is dropped. None = off.
+    speculate_after_s: float | None = 0.4
 
     def __post_init__(self) -> None:
         if self.wake_mode not in WAKE_MODES:
             raise ConfigError(f"wake_mode must be one of {WAKE_MODES}, got {self.wake_mode!r}")
         if self.hum.target != "melody" or self.speech.target != "speech":
             raise ConfigError("ConversationConfig.speech must target 'speech' and .hum must target 'melody'")
+        if self.speculate_after_s is not None and not 0 < self.speculate_after_s < self.speech.trailing_silence_s:
+            raise ConfigError(f"speculate_after_s must be between 0 and speech.trailing_silence_s "
+                              f"({self.speech.trailing_silence_s} s), or None; got {self.speculate_after_s}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

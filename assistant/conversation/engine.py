@@ -135,7 +135,8 @@ class Conversation:
     # ---- stages ----------------------------------------------------------------------------------
     def _command(self, it: Iterator[AudioChunk], rec: TurnRecord, *, woken_by: str | None,
                  quiet_if_silent: bool) -> None:
-        cap = capture_utterance(it, config=self.cfg.speech, recognizer=self.a.recognizer)
+        cap = capture_utterance(it, config=self.cfg.speech, recognizer=self.a.recognizer,
+                                speculate_after_s=self.cfg.speculate_after_s)
         rec.segments.append(cap.segment("command"))
         if not cap.found:
             if cap.kind == "noise":

@@ -196,6 +196,8 @@ def build_assistant(config: AssistantConfig | None = None, *, recognizer: Recogn
                 asr_problem = f"wake word unavailable: {exc}"
     _timed(startup, "tts_wake", t0)
 
+    if callable(getattr(recognizer, "close", None)):
+        closers.append(recognizer.close)  # type: ignore[union-attr]
     templates = ReplyTemplates.load()
     router = Router(load_skills(), templates, library, config=cfg.router)
     _timed(startup, "total", t_all)
