@@ -110,11 +110,9 @@ class PocketSphinxConfig:
     #: 0.707 / 0.568 with it (within one standard error either way) and ASR RTF 0.102 against 0.134; on
     #: left-out templates (bench/tune_asr.py) the same clean word accuracy and ~75 ms less per utterance.
     fwdflat: bool | None = False
-    #: Decode the utterance again in the background (on a second decoder) while the endpointer is still
-    #: waiting for the end of the trailing silence (:meth:`PocketSphinxRecognizer.speculate`, called by
-    #: the conversation's capture): when no more speech comes, :meth:`~PocketSphinxRecognizer.finish`
-    #: returns that result instead of decoding after the end: the same audio (give or take 0.1 s of quiet
-    #: that the loud-part trim may add at its ends) and the same decoder settings. Costs a second decoder.
+    #: When the conversation's endpointer hears the speaker stop (:meth:`PocketSphinxRecognizer.speculate`,
+    #: after ``ConversationConfig.speculate_after_s`` of quiet), start the whole-utterance decode in a
+    #: worker thread instead of after the endpointer's full trailing silence: the same words, sooner.
     background_redecode: bool = True
 
     @property
@@ -180,6 +178,12 @@ def _read_decoder(decoder: Any) -> _Decoded:
     return _Decoded(hyp.hypstr, segs, float(decoder.get_prob()))
 
 
+def _timed_decode(decoder: Any, pcm: bytes) -> tuple[_Decoded, float]:
+    t0 = time.perf_counter()
+    decoded = _decode_whole(decoder, pcm)
+    return decoded, time.perf_counter() - t0
+
+
 def _decode_whole(decoder: Any, pcm: bytes) -> _Decoded:
     """Decode one whole utterance (whole-utterance CMN) on ``decoder`` and read the result off it."""
     decoder.start_utt()
@@ -218,8 +222,6 @@ class PocketSphinxRecognizer:
             raise SpeechModelError(f"PocketSphinx language model not found at {lm}; reinstall pocketsphinx==5.1.1")
         t0 = time.perf_counter()
         self._kwargs = kwargs
-        self._words: list[tuple[str, str]] = []  # pronunciations added to the dictionary, for the twin
-        self._language: tuple[str, str] | None = None  # ("jsgf" | "lm", text) of the active search
         self._decoder = self._new_decoder()
         self.phrases = self._install_phrases(phrases, dic) if phrases is not None else None
         self._search = self._decoder.current_search()
@@ -229,18 +231,14 @@ class PocketSphinxRecognizer:
             except (RuntimeError, ValueError) as exc:
                 raise SpeechEngineError(f"PocketSphinx could not build its phone loop ({exc})") from exc
             self._decoder.activate_search(self._search)
-        self._twin: Any = None  # the second decoder of background_redecode, and its one worker thread
-        self._worker: Any = None
+        #: The decode point (:meth:`speculate`): the utterance's audio and its decode (a ``Future`` of
+        #: ``(result, seconds)``).
         self._speculation: tuple[bytes, Any] | None = None
         self.speculation_hits = 0
-        if cfg.background_redecode and cfg.redecode_every_utterance:
+        self._worker: Any = None
+        if cfg.background_redecode:
             from concurrent.futures import ThreadPoolExecutor
 
-            self._twin = self._new_decoder()
-            for i, (w, ph) in enumerate(self._words):
-                self._twin.add_word(w, ph, i == len(self._words) - 1)
-            if self._language is not None:
-                self._add_search(self._twin, *self._language)
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sphinx-redecode")
         log.info("PocketSphinx (%s) ready in %.2f s", cfg.mode, time.perf_counter() - t0)
         self._started = False
@@ -300,19 +298,16 @@ class PocketSphinxRecognizer:
         for i, (w, ph) in enumerate(items):
             try:
                 self._decoder.add_word(w, ph, i == len(items) - 1)
-                self._words.append((w, ph))
             except RuntimeError as exc:
                 log.warning("could not add %r (%s) to the dictionary: %s", w, ph, exc)
                 dropped.append(w)
         usable = restrict_to_pronounceable(phrases, set(dropped))
         if cfg.mode == "grammar":
             prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
-            self._language = ("jsgf", to_jsgf(usable, optional_prefix=prefix))
+            self._add_search(self._decoder, "jsgf", to_jsgf(usable, optional_prefix=prefix))
         elif cfg.mode == "domain_lm":
             prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
-            self._language = ("lm", domain_lm_arpa(usable, config=cfg.domain_lm, optional_prefix=prefix))
-        if self._language is not None:
-            self._add_search(self._decoder, *self._language)
+            self._add_search(self._decoder, "lm", domain_lm_arpa(usable, config=cfg.domain_lm, optional_prefix=prefix))
         return usable
 
     def start(self) -> None:
@@ -338,8 +333,11 @@ class PocketSphinxRecognizer:
         pcm = to_pcm16_bytes(samples)
         if self._keeps_audio():
             self._pcm.append(pcm)
-        self._decoder.process_raw(pcm, False, False)
         self._samples += len(chunk.samples)
+        if self._speculation is not None:  # past the decode point: kept (the speaker may go on), not decoded
+            self._elapsed += time.perf_counter() - t0
+            return self._partial
+        self._decoder.process_raw(pcm, False, False)
         if self._samples >= self._next_partial:  # a partial backtrace is not free: only now and then
             hyp = self._decoder.hyp()
             self._partial = hyp.hypstr if hyp is not None else ""
@@ -378,57 +376,71 @@ class PocketSphinxRecognizer:
         return x[a:b].tobytes()
 
     def speculate(self) -> bool:
-        """Start the whole-utterance decode of the audio so far on the second decoder, in the background
-        (the caller says when: the speaker seems to have stopped). :meth:`finish` uses it if the audio it
-        would decode is the same, give or take 0.1 s at its ends; otherwise it is dropped. True when a
-        decode was started."""
-        if self._worker is None or not self._started or not self._pcm:
+        """The caller's endpointer says the speaker seems to have stopped: this is the decode point. The
+        streaming pass ends here; the audio so far, cut to its loud part, is the utterance, and with
+        ``background_redecode`` its whole-utterance decode runs in a worker thread while the endpointer
+        waits for the rest of the silence (without, it runs here and now); chunks that come meanwhile are
+        kept, not decoded. :meth:`finish` returns that decode; :meth:`cancel_speculation` (the speaker
+        went on) resumes the streaming pass. The words do not depend on ``background_redecode``, only
+        when they are ready. True when a decode point was taken."""
+        if not self._started or self._speculation is not None or not self._pcm or not self._redecodes():
             return False
         pcm = self._trimmed(b"".join(self._pcm))
-        if not pcm or (self._speculation is not None and self._speculation[0] == pcm):
+        if not pcm:
             return False
-        self._speculation = (pcm, self._worker.submit(_decode_whole, self._twin, pcm))
+        self._decoder.end_utt()
+        if self._worker is not None:
+            job = self._worker.submit(_timed_decode, self._decoder, pcm)
+        else:  # the same decode, now, in this thread
+            from concurrent.futures import Future
+
+            job = Future()
+            job.set_result(_timed_decode(self._decoder, pcm))
+        self._speculation = (pcm, job)
         return True
 
+    def cancel_speculation(self) -> None:
+        """The speaker went on after :meth:`speculate`: wait for the decode in flight (if any), then feed
+        the decoder everything so far again so the streaming pass goes on where it was."""
+        if self._speculation is None:
+            return
+        _, job = self._speculation
+        self._speculation = None
+        t0 = time.perf_counter()
+        self._elapsed += job.result()[1]  # the decoder must be free; its time was spent all the same
+        self._decoder.start_utt()
+        self._decoder.process_raw(b"".join(self._pcm), False, False)
+        self._elapsed += time.perf_counter() - t0
+
     def close(self) -> None:
-        """Stop the background decoder's thread (after a decode in flight). The recogniser stays usable:
-        without the thread it re-decodes after the end, as with ``background_redecode`` off."""
+        """Stop the background decoding thread (after a decode in flight). The recogniser stays usable:
+        without it the decode point's audio is decoded at the decode point, in the caller's thread."""
         if self._worker is not None:
             self._worker.shutdown(wait=True)
             self._worker = None
-            self._speculation = None
 
-    def _redecode(self, pcm: bytes) -> _Decoded:
-        """The whole-utterance decode of ``pcm``: the background one when it decoded this audio."""
-        spec, self._speculation = self._speculation, None
-        if self._worker is None:
-            return _decode_whole(self._decoder, pcm)
-        if spec is not None:
-            done = spec[1].result()  # also frees the second decoder when the audio has changed since
-            # More quiet after the speech lowers the loud level a little, so the loud-part trim may now
-            # keep a frame or two more at either end; more than that means the speaker went on.
-            extra = len(pcm) - len(spec[0])
-            if 0 <= extra <= _SPECULATION_SLACK_S * self.config.sample_rate_hz * 2 and spec[0] in pcm:
-                self.speculation_hits += 1
-                return done
-        return _decode_whole(self._twin, pcm)
+    def _redecodes(self) -> bool:
+        return self.config.redecode_every_utterance or (self._utterances == 0 and self.config.redecode_first_utterance)
 
     def finish(self) -> Transcript:
         if not self._started:
             self.start()
         t0 = time.perf_counter()
-        self._decoder.end_utt()
-        self._started = False
-        pcm = self._trimmed(b"".join(self._pcm))
-        self._pcm = []
-        if pcm and (self.config.redecode_every_utterance
-                    or (self._utterances == 0 and self.config.redecode_first_utterance)):
-            decoded = self._redecode(pcm)
+        waited = 0.0
+        spec, self._speculation = self._speculation, None
+        if spec is not None:  # the decode point's audio; its streaming pass has ended already
+            pcm, job = spec
+            t = time.perf_counter()
+            decoded, seconds = job.result()
+            waited = time.perf_counter() - t
+            self._elapsed += seconds  # the recogniser's own time, wherever it ran
+            self.speculation_hits += 1
         else:
-            if self._speculation is not None:  # never used: let it finish so the second decoder is free
-                self._speculation[1].result()
-                self._speculation = None
-            decoded = _read_decoder(self._decoder)
+            self._decoder.end_utt()
+            pcm = self._trimmed(b"".join(self._pcm))
+            decoded = _decode_whole(self._decoder, pcm) if pcm and self._redecodes() else _read_decoder(self._decoder)
+        self._started = False
+        self._pcm = []
         self._utterances += 1
         words: list[Word] = []
         text, confidence = "", 0.0
@@ -448,6 +460,6 @@ class PocketSphinxRecognizer:
                 confidence = 0.0
             if self.config.phone_loop_check and pcm:
                 fit = self._phone_loop_fit(pcm, decoded.segments)
-        self._elapsed += time.perf_counter() - t0
+        self._elapsed += time.perf_counter() - t0 - waited
         return Transcript(text, confidence, tuple(words), self._samples / self.config.sample_rate_hz,
                           self._elapsed, f"{self.backend}-{self.config.mode}", fit)

@@ -71,8 +71,9 @@ def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
     rest of a file or stream can go to the next stage). With a ``recognizer`` the chunks are decoded as
     they arrive; an utterance cut at ``max_utterance_s`` is not worth recognising unless
     ``recognise_max_length``. ``speculate_after_s``: once the speaker has been quiet this long (less than
-    the endpointer's ``trailing_silence_s``), a recogniser that can (``speculate()``) starts its final
-    decode while the endpointer waits for the rest of the silence."""
+    the endpointer's ``trailing_silence_s``), a recogniser that can (``speculate()``) takes the audio so
+    far as the utterance and may start decoding it while the endpointer waits for the rest of the
+    silence; if the speaker goes on, ``cancel_speculation()`` undoes that."""
     events: list[EndpointEvent] = []
     got: list[AudioChunk] = []
     asr_s = 0.0
@@ -92,17 +93,20 @@ def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
 
     endpointer = Endpointer(config)
     speculate = getattr(recognizer, "speculate", None) if speculate_after_s is not None else None
-    speculated_at = None  # the endpointer's last active frame when the recogniser last speculated
+    speculated_at: int | None = None  # the endpointer's last active frame when the decode point was taken
     for chunk in take_utterance(kept(chunks), events=events, endpointer=endpointer):
         got.append(chunk)
         last_end = chunk.end_s
         if recognizer is not None:
             t = time.perf_counter()
             recognizer.accept(chunk)
-            if (speculate is not None and endpointer.trailing_silence_s >= (speculate_after_s or 0.0)
-                    and endpointer.last_active_frame != speculated_at):
-                speculated_at = endpointer.last_active_frame
-                speculate()
+            if speculate is not None:
+                if speculated_at is not None and endpointer.last_active_frame != speculated_at:
+                    recognizer.cancel_speculation()  # type: ignore[attr-defined]  # the speaker went on
+                    speculated_at = None
+                if speculated_at is None and endpointer.trailing_silence_s >= (speculate_after_s or 0.0) > 0:
+                    speculated_at = endpointer.last_active_frame
+                    speculate()
             asr_s += time.perf_counter() - t
     detected_wall = time.perf_counter()
     start = next((e.time_s for e in events if e.kind == "start"), None)
