@@ -73,6 +73,8 @@ bench: setup
 	$(VPY) bench/bench_wake_real.py
 	$(VPY) bench/bench_intent_e2e.py
 	$(VENV)/bin/humdinger eval qbh --json bench/results/qbh_eval.json
+	$(VENV)/bin/humdinger library build --split test --limit 300
+	$(VPY) bench/bench_user_songs.py
 
 clean:
 	rm -rf $(STAMPS) $(VENV) build *.egg-info
