@@ -374,3 +374,17 @@ def test_warm_up_notes_pass_the_melody_gate() -> None:
     assert notes.dtype == np.float32 and len(notes) == 4 * 16000
     melody, _ = analyse_melody(samples=notes, config=LibraryConfig().melody)
     assert melody.is_melody
+
+
+def test_a_melody_that_only_just_passes_the_gate_is_never_a_match() -> None:
+    """clearly_melodic: the gate's pass plus room to spare on both measures (glides, held pitch)."""
+    from music_models.library.config import MelodyGateConfig
+    from music_models.library.melody import clearly_melodic
+    from music_models.library.types import MelodyCheck
+
+    g = MelodyGateConfig()
+    ok = MelodyCheck(True, 8.0, g.sure_max_glide_fraction - 0.05, 0.6, -20.0, steady_fraction=g.sure_min_steady_fraction + 0.1)
+    assert clearly_melodic(ok, g)
+    assert not clearly_melodic(replace(ok, glide_fraction=g.sure_max_glide_fraction + 0.01), g)
+    assert not clearly_melodic(replace(ok, steady_fraction=g.sure_min_steady_fraction - 0.01), g)
+    assert not clearly_melodic(replace(ok, is_melody=False), g)

@@ -138,3 +138,32 @@ def test_bad_input_raises_clear_errors(index: QbhIndex, tunes: list[Tune]) -> No
         QbhIndex.from_tunes([tunes[0], tunes[0]])
     with pytest.raises(LibraryError, match="no tune"):
         QbhIndex.from_tunes([])
+
+
+def test_steady_fraction_matches_its_definition() -> None:
+    """The incremental-median run finder gives exactly what re-taking the median at every frame gives."""
+    from music_models.qbh_baseline.contour import PitchTrack, steady_fraction
+
+    def by_definition(m: np.ndarray, tol: float, min_frames: int) -> float:
+        voiced = np.isfinite(m)
+        if not voiced.any():
+            return 0.0
+        steady, start = np.zeros(m.size, dtype=bool), 0
+        for i in range(1, m.size + 1):
+            if (i == m.size or not voiced[i] or not voiced[start]
+                    or abs(m[i] - np.median(m[start:i])) > tol):
+                if voiced[start] and i - start >= min_frames:
+                    steady[start:i] = True
+                start = i
+        return float(steady.sum() / voiced.sum())
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(1, 200))
+        m = 60 + np.cumsum(rng.normal(0, rng.uniform(0.05, 1.0), n))
+        m[rng.random(n) < rng.uniform(0, 0.5)] = np.nan
+        if rng.random() < 0.3:
+            m = np.round(m * 2) / 2  # ties: even-length medians
+        tol, min_frames = float(rng.choice([0.25, 0.5, 1.0])), int(rng.integers(1, 6))
+        got = steady_fraction(track=PitchTrack(25.0, m, np.ones(n)), tolerance_semitones=tol, min_frames=min_frames)
+        assert got == by_definition(m, tol, min_frames)

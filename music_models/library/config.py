@@ -48,6 +48,17 @@ class MelodyGateConfig:
     glide_band_semitones: tuple[float, float] = (0.15, 0.7)  # a 40 ms pitch move in this band is a glide
     max_glide_fraction: float = 0.44  # more voiced frame pairs gliding than this: speech
     silence_dbfs: float = -60.0  # quieter than this overall: silence
+    #: A melody that passes the gate only just is never a confident ``match`` (``unsure`` at most; the
+    #: ranking is not touched): more gliding than ``sure_max_glide_fraction`` or fewer held-pitch frames
+    #: than ``sure_min_steady_fraction``. Both are quantiles of 219 synthetic val-split queries that pass
+    #: the gate (all kinds and levels): the 95th percentile of glide (0.349) and the 5th of steady (0.277),
+    #: so ~9% of melodies are capped. Why: of 173 recordings of real people talking
+    #: (../shared/data/real-speech; bench/bench_real_speech_identify.py), 8 pass the gate (real speech
+    #: glides less than espeak-ng's 0.49-0.70) and 2 came out as a confident wrong ``match``.
+    sure_max_glide_fraction: float = 0.349
+    sure_min_steady_fraction: float = 0.277
+    steady_tolerance_semitones: float = 0.5
+    steady_min_frames: int = 4  # 160 ms at 40 ms hops
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -227,7 +227,7 @@ class Library:
         ``widen`` (default: ``melody_match.widen_when_unsure``) searches the whole library's melodies when
         the answer would be ``unsure`` (:meth:`widen_by_melody`)."""
         from music_models.library.audio_files import to_mono_16k
-        from music_models.library.melody import analyse_melody
+        from music_models.library.melody import analyse_melody, clearly_melodic
 
         t0 = time.perf_counter()
         k = top_k or self.config.top_k
@@ -262,6 +262,8 @@ class Library:
         t4 = time.perf_counter()
         timing["search"] = (t4 - t3) * 1000
         timing["total"] = load_ms + (t4 - t0) * 1000
+        if hits and not clearly_melodic(melody, self.config.melody):  # only just a melody: never "match"
+            hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01)) for h in hits]
         verdict = "match" if hits and hits[0].confidence >= self.config.match_confidence else "unsure"
         return IdentifyResult(query, duration_s, verdict, tuple(hits), timing, qz, melody)
 

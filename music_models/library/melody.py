@@ -15,9 +15,9 @@ import numpy as np
 
 from music_models.library.config import MelodyGateConfig
 from music_models.library.types import MelodyCheck
-from music_models.qbh_baseline.contour import PitchTrack
+from music_models.qbh_baseline.contour import PitchTrack, steady_fraction
 
-__all__ = ["analyse_melody", "check_melody", "median_run_s"]
+__all__ = ["analyse_melody", "check_melody", "clearly_melodic", "median_run_s"]
 
 
 def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
@@ -68,7 +68,15 @@ def analyse_melody(
     moves = moves[np.isfinite(moves)]
     lo, hi = config.glide_band_semitones
     glide = float(np.mean((moves > lo) & (moves < hi))) if moves.size else 0.0
+    steady = steady_fraction(track=pitch, tolerance_semitones=config.steady_tolerance_semitones,
+                             min_frames=config.steady_min_frames)
     if glide <= config.max_glide_fraction:
-        return MelodyCheck(True, voiced_s, glide, runs, float(level)), pitch
-    return (MelodyCheck(False, voiced_s, glide, runs, float(level), "the pitch glides without holding notes (speech)"),
-            pitch)
+        return MelodyCheck(True, voiced_s, glide, runs, float(level), steady_fraction=steady), pitch
+    return (MelodyCheck(False, voiced_s, glide, runs, float(level), "the pitch glides without holding notes (speech)",
+                        steady_fraction=steady), pitch)
+
+
+def clearly_melodic(check: MelodyCheck, config: MelodyGateConfig) -> bool:
+    """Passed the gate with room to spare: few glides and enough held pitch for a confident answer."""
+    return (check.is_melody and check.glide_fraction <= config.sure_max_glide_fraction
+            and check.steady_fraction >= config.sure_min_steady_fraction)

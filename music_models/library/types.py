@@ -75,6 +75,9 @@ class MelodyCheck:
     run_median_s: float
     level_dbfs: float
     reason: str = ""
+    #: Fraction of voiced frames in runs that hold one pitch (within ``steady_tolerance_semitones`` for
+    #: ``steady_min_frames``); 0 when not measured (no melody).
+    steady_fraction: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

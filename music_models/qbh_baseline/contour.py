@@ -7,6 +7,7 @@ the melody's rests hold the previous note, which is what the person hears and hu
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -165,17 +166,21 @@ def steady_fraction(*, track: PitchTrack, tolerance_semitones: float, min_frames
     n_voiced = int(np.count_nonzero(voiced))
     if n_voiced == 0:
         return 0.0
+    values, is_voiced = m.tolist(), voiced.tolist()
     steady = np.zeros(m.size, dtype=bool)
     run_start = 0
+    window = [values[0]]  # m[run_start:i], sorted: its median without re-sorting at every frame
     for i in range(1, m.size + 1):
-        ends = (
-            i == m.size
-            or not voiced[i]
-            or not voiced[run_start]
-            or abs(m[i] - np.median(m[run_start:i])) > tolerance_semitones
-        )
+        ends = i == m.size or not is_voiced[i] or not is_voiced[run_start]
+        if not ends:
+            k = len(window)
+            median = window[k // 2] if k % 2 else (window[k // 2 - 1] + window[k // 2]) / 2
+            ends = abs(values[i] - median) > tolerance_semitones
         if ends:
-            if voiced[run_start] and i - run_start >= min_frames:
+            if is_voiced[run_start] and i - run_start >= min_frames:
                 steady[run_start:i] = True
             run_start = i
+            window = [values[i]] if i < m.size else []
+        else:
+            bisect.insort(window, values[i])
     return float(np.count_nonzero(steady) / n_voiced)
