@@ -167,3 +167,36 @@ def test_steady_fraction_matches_its_definition() -> None:
         tol, min_frames = float(rng.choice([0.25, 0.5, 1.0])), int(rng.integers(1, 6))
         got = steady_fraction(track=PitchTrack(25.0, m, np.ones(n)), tolerance_semitones=tol, min_frames=min_frames)
         assert got == by_definition(m, tol, min_frames)
+
+
+def test_pyin_speedup_changes_no_number() -> None:
+    """The closed-form Boltzmann prior equals scipy's bit for bit, and pYIN gives identical output with it."""
+    import librosa
+    import scipy
+    import scipy.stats
+    from librosa.core import pitch
+
+    from music_models.qbh_baseline.pyin_speedup import boltzmann_pmf, install
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = rng.integers(0, 12, size=100)
+        k = rng.integers(-1, 12, size=(int(rng.integers(1, 15)), 100))
+        for kk in (k, k.astype(float), k + 0.5):
+            want, got = scipy.stats.boltzmann.pmf(kk, 2, n), boltzmann_pmf(kk, 2, n)
+            assert np.array_equal(want, got, equal_nan=True)
+    sr = 16000
+    t = np.arange(sr * 4) / sr
+    y = (0.3 * np.sin(2 * np.pi * np.cumsum(220 * 2 ** (np.round(3 * np.sin(t)) / 12)) / sr)
+         + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
+    kw = {"fmin": 60, "fmax": 3300, "sr": sr, "frame_length": 1024, "hop_length": 640, "resolution": 1.0}
+    assert install()
+    view = pitch.scipy
+    try:
+        pitch.scipy = scipy  # librosa as shipped
+        plain = librosa.pyin(y, **kw)
+    finally:
+        pitch.scipy = view
+    fast = librosa.pyin(y, **kw)
+    for a, b in zip(plain, fast):
+        assert np.array_equal(a, b, equal_nan=True)

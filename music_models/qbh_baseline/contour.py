@@ -77,6 +77,10 @@ def pitch_track(
     """pYIN pitch track of mono or multi-channel audio (any rate; resampled to ``target_rate_hz``)."""
     import librosa
 
+    from music_models.qbh_baseline.pyin_speedup import install
+
+    install()  # librosa's per-frame scipy overhead out of pYIN; the same numbers
+
     y = np.asarray(samples, dtype=np.float32)
     if y.ndim == 2:  # (channels, n) or (n, channels): average the short axis
         y = y.mean(axis=0 if y.shape[0] < y.shape[1] else 1)
