@@ -75,6 +75,7 @@ bench: setup
 	$(VENV)/bin/humdinger eval qbh --json bench/results/qbh_eval.json
 	$(VENV)/bin/humdinger library build --split test --limit 300
 	$(VPY) bench/bench_user_songs.py
+	$(VPY) bench/bench_real_speech_identify.py
 
 clean:
 	rm -rf $(STAMPS) $(VENV) build *.egg-info
