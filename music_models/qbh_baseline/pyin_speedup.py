@@ -76,13 +76,15 @@ def install() -> bool:
         return _installed
     with _lock:
         if _installed is None:
-            import librosa
+            from importlib.metadata import version
+
             from librosa.core import pitch
 
-            ok = librosa.__version__.startswith("0.11.") and hasattr(pitch, "scipy")
+            librosa_version = version("librosa")
+            ok = librosa_version.startswith("0.11.") and hasattr(pitch, "scipy")
             if ok and not isinstance(pitch.scipy, _ScipyView):
                 pitch.scipy = _ScipyView(pitch.scipy)
             if not ok:
-                log.info("librosa %s: pYIN left as it is (the speed-up is written for 0.11)", librosa.__version__)
+                log.info("librosa %s: pYIN left as it is (the speed-up is written for 0.11)", librosa_version)
             _installed = ok
     return bool(_installed)
