@@ -76,6 +76,7 @@ bench: setup
 	$(VENV)/bin/humdinger library build --split test --limit 300
 	$(VPY) bench/bench_user_songs.py
 	$(VPY) bench/bench_real_speech_identify.py
+	$(VPY) bench/bench_pitch.py
 
 clean:
 	rm -rf $(STAMPS) $(VENV) build *.egg-info

@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 
 SPHINX_MODES: tuple[str, ...] = ("grammar", "domain_lm", "lm")
 _SPHINX_LOG_BASE = 1.0001  # PocketSphinx logmath base
-#: A background decode is used when the final audio holds it and adds at most this much to it.
-_SPECULATION_SLACK_S = 0.1
 _FILLERS = re.compile(r"^(<s>|</s>|<sil>|\(NULL\)|\[.*\]|\+\+.*\+\+)$")
 
 
@@ -204,6 +202,8 @@ class PocketSphinxRecognizer:
 
     def __init__(self, phrases: PhraseSet | None = None, *, config: PocketSphinxConfig | None = None) -> None:
         self.config = cfg = config or PocketSphinxConfig()
+        from pocketsphinx import Decoder
+
         hmm, dic, lm = _model_paths(cfg)
         if cfg.mode != "lm" and phrases is None:
             raise SpeechInputError(f"{cfg.mode} mode needs a phrase set; build one with build_phrase_set()")
@@ -221,8 +221,10 @@ class PocketSphinxRecognizer:
         if cfg.mode == "lm" and not Path(lm).exists():
             raise SpeechModelError(f"PocketSphinx language model not found at {lm}; reinstall pocketsphinx==5.1.1")
         t0 = time.perf_counter()
-        self._kwargs = kwargs
-        self._decoder = self._new_decoder()
+        try:
+            self._decoder = Decoder(**kwargs)
+        except Exception as exc:  # the C library reports failures as RuntimeError/ValueError
+            raise SpeechEngineError(f"PocketSphinx failed to start ({exc}); check the model paths") from exc
         self.phrases = self._install_phrases(phrases, dic) if phrases is not None else None
         self._search = self._decoder.current_search()
         if cfg.phone_loop_check:
@@ -249,14 +251,6 @@ class PocketSphinxRecognizer:
         self._utterances = 0
         self._pcm: list[bytes] = []
         self._noise = np.random.default_rng(0)
-
-    def _new_decoder(self) -> Any:
-        from pocketsphinx import Decoder
-
-        try:
-            return Decoder(**self._kwargs)
-        except Exception as exc:  # the C library reports failures as RuntimeError/ValueError
-            raise SpeechEngineError(f"PocketSphinx failed to start ({exc}); check the model paths") from exc
 
     @staticmethod
     def _add_search(decoder: Any, kind: str, text: str) -> None:

@@ -112,7 +112,8 @@ class Library:
     def warm(self) -> None:
         """Load the model (and, for the in-memory search, every segment) now, and run one short identify
         of a few synthetic notes: the first identify would otherwise pay for all of it (librosa's and the
-        DTW kernel's compiled code load on first use: ~1.5 s in a new process, ~18 s right after install)."""
+        DTW kernel's compiled code load on first use; right after install they are compiled, which took
+        the fresh-clone demo's first identify 3.1 s)."""
         _ = self.embedder
         if self.config.candidate_search == "memory" and self._songs:
             self.segment_matrix()
@@ -457,7 +458,8 @@ def warm_up_notes(*, sample_rate_hz: int, seconds: float = 4.0) -> np.ndarray:
     """A few seconds of stepwise sine notes (C4 D4 E4 F4 ...): enough melody to run identify's whole path."""
     n = int(seconds * sample_rate_hz)
     per_note = sample_rate_hz // 2
-    midi = 60 + np.array([0, 2, 4, 5, 7, 5, 4, 2])[(np.arange(n) // per_note) % 8]
-    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12) / sample_rate_hz)
-    return (0.3 * np.sin(phase)).astype(np.float32)
+    from music_models.queries.performance import midi_to_hz
 
+    midi = 60 + np.array([0, 2, 4, 5, 7, 5, 4, 2])[(np.arange(n) // per_note) % 8]
+    phase = 2 * np.pi * np.cumsum(midi_to_hz(midi) / sample_rate_hz)
+    return (0.3 * np.sin(phase)).astype(np.float32)

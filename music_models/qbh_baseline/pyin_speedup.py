@@ -1,8 +1,8 @@
-"""librosa 0.11's pYIN without its per-frame scipy overhead: the same numbers, ~30 ms sooner per 10 s.
+"""librosa 0.11's pYIN without its per-frame scipy overhead: the same numbers, sooner.
 
 ``librosa.pyin`` computes, for every frame, a Boltzmann prior over the YIN troughs with
-``scipy.stats.boltzmann.pmf``. scipy's argument checking costs ~0.13 ms a call, so a 10 s query at 40 ms
-hops (250 frames) spends ~30 ms there: a fifth of identify's budget, for a closed form. The melody gate
+``scipy.stats.boltzmann.pmf``, whose argument checking costs more than the closed form it evaluates
+(``bench/bench_pitch.py``: a 10 s pitch track at the gate's 40 ms hops, p50 55 -> 40 ms). The melody gate
 and both pitch trackers call pYIN, so :func:`install` gives librosa's pitch module (and only it) a view
 of scipy whose ``stats.boltzmann.pmf`` is that closed form, element for element the expression scipy
 evaluates on valid arguments (``tests/test_qbh_baseline.py`` checks pYIN's output is bit-identical).
