@@ -12,16 +12,23 @@ from pathlib import Path
 import pytest
 
 from assistant.nlu import NluConfig, NluSetupError, NluUnavailableError, RasaServer
-from assistant.nlu.server import find_free_port
+from assistant.nlu.server import find_free_port, new_auth_token
 
 FAKE_RASA = r'''#!{python}
 """Stand-in for `rasa run --enable-api ...`: answers /status and /model/parse like Rasa 3.6."""
-import json, os, signal, sys, time
+import argparse, json, os, signal, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
-args = sys.argv[1:]
-port, token, model = int(args[args.index("-p") + 1]), args[args.index("--auth-token") + 1], args[args.index("-m") + 1]
+parser = argparse.ArgumentParser(prog="rasa")  # parsed the way rasa's argparse CLI parses them
+parser.add_argument("command")
+parser.add_argument("--enable-api", action="store_true")
+parser.add_argument("-i", "--interface")
+parser.add_argument("-p", "--port", type=int)
+parser.add_argument("-t", "--auth-token")
+parser.add_argument("-m", "--model")
+ns = parser.parse_args()
+port, token, model = ns.port, ns.auth_token, ns.model
 mode = os.environ.get("FAKE_RASA_MODE", "ok")
 print("fake rasa starting on", port, flush=True)
 if mode == "crash":
@@ -92,6 +99,19 @@ def test_starts_waits_parses_and_stops(tmp_path: Path, fake_venv: Path) -> None:
     assert not server.managed and proc.poll() is not None
     with pytest.raises(NluUnavailableError, match="not started"):
         server.client.parse("stop")
+
+
+def test_a_token_that_starts_with_a_dash_still_starts(tmp_path: Path, fake_venv: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # CI once failed on a URL-safe token that began with "-": argparse took it for an option.
+    monkeypatch.setattr("assistant.nlu.server.new_auth_token", lambda: "-" + "a" * 31)
+    with RasaServer(_config(tmp_path, fake_venv), model_path=_model(tmp_path)) as server:
+        assert server.token == "-" + "a" * 31
+        assert server.client.parse("stop").intent == "stop"
+
+
+def test_new_tokens_never_start_with_a_dash() -> None:
+    assert all(not new_auth_token().startswith("-") for _ in range(500))
 
 
 def test_kills_a_server_that_ignores_sigterm(tmp_path: Path, fake_venv: Path, monkeypatch: pytest.MonkeyPatch) -> None:

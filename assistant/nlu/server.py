@@ -43,6 +43,21 @@ def find_free_port(*, host: str, port_range: tuple[int, int]) -> int:
     raise NluSetupError(f"no free port in {low}-{high - 1} on {host}; choose another NluConfig.port_range")
 
 
+def new_auth_token() -> str:
+    """A random token for the local server: hex, so it can never start with ``-``."""
+    return secrets.token_hex(24)
+
+
+def rasa_run_command(rasa: Path, *, host: str, port: int, token: str, model: Path) -> list[str]:
+    """The ``rasa run`` argv serving ``model`` over HTTP on ``host:port`` behind ``token``.
+
+    The token is joined to its option with ``=``: a separate argument that starts with ``-`` (one in
+    64 URL-safe tokens did) is read by argparse as an option, and Rasa exits with code 2.
+    """
+    return [str(rasa), "run", "--enable-api", "-i", host, "-p", str(port), f"--auth-token={token}",
+            "-m", str(model)]
+
+
 class RasaServer:
     """A Rasa server for the assistant's lifetime.
 
@@ -110,11 +125,10 @@ class RasaServer:
         log_dir.mkdir(parents=True, exist_ok=True)
         for attempt in range(_PORT_ATTEMPTS):
             port = find_free_port(host=cfg.host, port_range=cfg.port_range)
-            token = secrets.token_urlsafe(24)
+            token = new_auth_token()
             url = f"http://{cfg.host}:{port}"
             self.log_path = log_dir / f"server-{port}.log"
-            cmd = [str(rasa), "run", "--enable-api", "-i", cfg.host, "-p", str(port), "--auth-token", token,
-                   "-m", str(model)]
+            cmd = rasa_run_command(rasa, host=cfg.host, port=port, token=token, model=Path(model))
             log.info("starting Rasa on %s with model %s (log %s)", url, Path(model).name, self.log_path)
             with open(self.log_path, "wb") as logf:
                 self._proc = subprocess.Popen(cmd, cwd=cfg.project_dir, env=rasa_env(config=cfg),
