@@ -188,3 +188,26 @@ def test_background_redecode_is_dropped_when_the_speaker_goes_on() -> None:
     assert cap.transcript is not None and cap.transcript.text.endswith("greensleeves")
     assert started == [True, True]  # once in the pause, once after the last word
     assert rec.speculation_hits == 1  # the second one
+
+
+@pytest.mark.integration
+def test_nbest_alternatives_come_with_the_transcript() -> None:
+    """With ``nbest`` the transcript carries distinct word sequences off the final decode's lattice, best
+    score first, the recognised words among them; without, none (and the words do not change)."""
+    from assistant.conversation.capture import capture_utterance
+    from assistant.conversation.config import ConversationConfig
+
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    y = _spoken("play a slow waltz", rng=np.random.default_rng(1))
+    got = {}
+    for n in (0, 5):
+        rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(nbest=n))
+        cap = capture_utterance(chunks_from_array(y, chunk_s=0.1), config=ConversationConfig().speech,
+                                recognizer=rec, speculate_after_s=0.4)
+        assert cap.transcript is not None
+        got[n] = cap.transcript
+    assert got[0].alternatives == () and got[5].text == got[0].text == "play a slow waltz"
+    alts = got[5].alternatives
+    texts = [a.text for a in alts]
+    assert 2 <= len(alts) <= 5 and len(set(texts)) == len(texts) and "play a slow waltz" in texts
+    assert [a.log_score for a in alts] == sorted((a.log_score for a in alts), reverse=True)

@@ -39,7 +39,7 @@ import numpy as np
 from assistant.asr.domain_lm import DomainLmConfig, domain_lm_arpa
 from assistant.asr.phrases import PhraseSet, to_jsgf
 from assistant.asr.pronounce import load_cmudict, pronounce_all
-from assistant.asr.types import Transcript, Word
+from assistant.asr.types import Alternative, Transcript, Word
 from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, AudioChunk, to_pcm16_bytes
 from assistant.audio.errors import SpeechEngineError, SpeechInputError, SpeechModelError
 
@@ -112,6 +112,9 @@ class PocketSphinxConfig:
     #: after ``ConversationConfig.speculate_after_s`` of quiet), start the whole-utterance decode in a
     #: worker thread instead of after the endpointer's full trailing silence: the same words, sooner.
     background_redecode: bool = True
+    #: Read this many distinct word sequences off the final decode's lattice into
+    #: :attr:`Transcript.alternatives` (0 = none; reading them takes well under a millisecond).
+    nbest: int = 0
 
     @property
     def use_bestpath(self) -> bool:
@@ -166,28 +169,54 @@ class _Decoded:
     hypstr: str = ""
     segments: tuple[tuple[str, int, int, int, float], ...] = ()
     prob: float = 0.0
+    nbest: tuple[tuple[str, float], ...] = ()  # (words, natural log of the path score), best first
 
 
-def _read_decoder(decoder: Any) -> _Decoded:
+def _words_only(hypstr: str) -> str:
+    """A hypothesis without fillers and pronunciation-variant marks: what :class:`Transcript` shows."""
+    words = (re.sub(r"\(\d+\)$", "", w) for w in hypstr.split())
+    return " ".join(w for w in words if not _FILLERS.match(w))
+
+
+def read_nbest(hypotheses: Any, *, n: int, max_read: int = 0) -> tuple[tuple[str, float], ...]:
+    """The ``n`` best distinct word sequences among PocketSphinx's N-best ``hypotheses`` (objects with
+    ``hypstr`` and ``score``, the path score through logmath, so ``log(score)`` is in nats of its scaled
+    scores), best first. Paths that differ only in fillers or pronunciations are one sequence with the
+    best path's score. Reads at most ``max_read`` paths (default ``8 n``): the lattice can hold many."""
+    best: dict[str, float] = {}
+    for i, h in enumerate(hypotheses):
+        if i >= (max_read or 8 * n):
+            break
+        text = _words_only(h.hypstr or "")
+        if not text:
+            continue
+        score = math.log(h.score) if h.score > 0 else -math.inf
+        if text not in best or score > best[text]:
+            best[text] = score
+    return tuple(sorted(best.items(), key=lambda kv: -kv[1])[:n])
+
+
+def _read_decoder(decoder: Any, nbest: int = 0) -> _Decoded:
     hyp = decoder.hyp()
     if hyp is None or not hyp.hypstr:
         return _Decoded()
     segs = tuple((s.word, int(s.start_frame), int(s.end_frame), int(s.prob), float(s.ascore)) for s in decoder.seg())
-    return _Decoded(hyp.hypstr, segs, float(decoder.get_prob()))
+    alternatives = read_nbest(decoder.nbest(), n=nbest) if nbest > 0 else ()
+    return _Decoded(hyp.hypstr, segs, float(decoder.get_prob()), alternatives)
 
 
-def _timed_decode(decoder: Any, pcm: bytes) -> tuple[_Decoded, float]:
+def _timed_decode(decoder: Any, pcm: bytes, nbest: int = 0) -> tuple[_Decoded, float]:
     t0 = time.perf_counter()
-    decoded = _decode_whole(decoder, pcm)
+    decoded = _decode_whole(decoder, pcm, nbest)
     return decoded, time.perf_counter() - t0
 
 
-def _decode_whole(decoder: Any, pcm: bytes) -> _Decoded:
+def _decode_whole(decoder: Any, pcm: bytes, nbest: int = 0) -> _Decoded:
     """Decode one whole utterance (whole-utterance CMN) on ``decoder`` and read the result off it."""
     decoder.start_utt()
     decoder.process_raw(pcm, False, True)
     decoder.end_utt()
-    return _read_decoder(decoder)
+    return _read_decoder(decoder, nbest)
 
 
 def score_nats(ascore: float, logmath: Any) -> float:
@@ -384,12 +413,12 @@ class PocketSphinxRecognizer:
             return False
         self._decoder.end_utt()
         if self._worker is not None:
-            job = self._worker.submit(_timed_decode, self._decoder, pcm)
+            job = self._worker.submit(_timed_decode, self._decoder, pcm, self.config.nbest)
         else:  # the same decode, now, in this thread
             from concurrent.futures import Future
 
             job = Future()
-            job.set_result(_timed_decode(self._decoder, pcm))
+            job.set_result(_timed_decode(self._decoder, pcm, self.config.nbest))
         self._speculation = (pcm, job)
         return True
 
@@ -432,7 +461,9 @@ class PocketSphinxRecognizer:
         else:
             self._decoder.end_utt()
             pcm = self._trimmed(b"".join(self._pcm))
-            decoded = _decode_whole(self._decoder, pcm) if pcm and self._redecodes() else _read_decoder(self._decoder)
+            nbest = self.config.nbest
+            decoded = (_decode_whole(self._decoder, pcm, nbest) if pcm and self._redecodes()
+                       else _read_decoder(self._decoder, nbest))
         self._started = False
         self._pcm = []
         self._utterances += 1
@@ -455,5 +486,6 @@ class PocketSphinxRecognizer:
             if self.config.phone_loop_check and pcm:
                 fit = self._phone_loop_fit(pcm, decoded.segments)
         self._elapsed += time.perf_counter() - t0 - waited
+        alternatives = tuple(Alternative(t, score) for t, score in decoded.nbest) if text else ()
         return Transcript(text, confidence, tuple(words), self._samples / self.config.sample_rate_hz,
-                          self._elapsed, f"{self.backend}-{self.config.mode}", fit)
+                          self._elapsed, f"{self.backend}-{self.config.mode}", fit, alternatives)
