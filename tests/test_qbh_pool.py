@@ -56,3 +56,12 @@ def test_refuses_runs_that_do_not_match(module: ModuleType, tmp_path: Path) -> N
     (tmp_path / "b.json").write_text(json.dumps(_report([("hum", "moderate", 1)], size=1000)))
     assert module.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--out", str(tmp_path / "o.json")]) == 2
     assert not (tmp_path / "o.json").exists()
+
+
+def test_levels_weigh_alike_for_a_kind(module: ModuleType) -> None:
+    # 3 moderate hits and 1 heavy miss: pooled MRR 0.75, levels alike (1 + 0) / 2 = 0.5
+    rep = _report([("hum", "moderate", 1)] * 3 + [("hum", "heavy", None)])
+    pooled = module.pool([rep], system="model")
+    assert pooled["by_kind"]["hum"]["mrr"] == 0.75
+    b = pooled["by_kind_levels_balanced"]["hum"]
+    assert b["mrr"] == 0.5 and b["levels"] == 2 and b["n"] == 4 and b["mrr_ci95"] == [0.5, 0.5]
