@@ -57,6 +57,13 @@ class MelodyGateConfig:
     #: glides less than espeak-ng's 0.49-0.70) and 2 came out as a confident wrong ``match``.
     sure_max_glide_fraction: float = 0.349
     sure_min_steady_fraction: float = 0.277
+    #: Heard too little pitch (noise drowns it: 17% of heavily degraded val melodies were refused, most
+    #: with 0.3-1.9 s voiced)? Listen again after spectral noise-floor subtraction
+    #: (:func:`~music_models.library.denoise.subtract_noise_floor` at this percentile and over-subtraction)
+    #: and let that decide. Chosen on val melodies, espeak-ng and real speech (bench/gate_refusals.py).
+    denoise_retry: bool = True
+    denoise_percentile: float = 30.0
+    denoise_over_subtraction: float = 1.5
     steady_tolerance_semitones: float = 0.5
     steady_min_frames: int = 4  # 160 ms at 40 ms hops
 

@@ -228,7 +228,7 @@ class Library:
         ``widen`` (default: ``melody_match.widen_when_unsure``) searches the whole library's melodies when
         the answer would be ``unsure`` (:meth:`widen_by_melody`)."""
         from music_models.library.audio_files import to_mono_16k
-        from music_models.library.melody import analyse_melody, clearly_melodic
+        from music_models.library.melody import clearly_melodic, gate_melody
 
         t0 = time.perf_counter()
         k = top_k or self.config.top_k
@@ -238,7 +238,7 @@ class Library:
         duration_s = len(x) / emb.sample_rate_hz
         t1 = time.perf_counter()
         timing = {"load": load_ms + (t1 - t0) * 1000}
-        melody, track = analyse_melody(samples=x, config=self.config.melody)
+        melody, track, heard = gate_melody(samples=x, config=self.config.melody)
         t2 = time.perf_counter()
         timing["features"] = (t2 - t1) * 1000
         if not melody.is_melody:
@@ -256,7 +256,7 @@ class Library:
         mm = self.config.melody_match
         sure = bool(hits) and hits[0].confidence >= self.config.match_confidence
         if not sure and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
-            wide = self.widen_by_melody(aligned, samples_16k=x)
+            wide = self.widen_by_melody(aligned, samples_16k=heard)  # the audio the gate heard a melody in
             if wide:  # still "unsure": the calibration was fitted on the first search's scores
                 hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01))
                         for h in self._hits(wide, top_k=k)]

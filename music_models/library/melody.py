@@ -17,7 +17,10 @@ from music_models.library.config import MelodyGateConfig
 from music_models.library.types import MelodyCheck
 from music_models.qbh_baseline.contour import PitchTrack, steady_fraction
 
-__all__ = ["analyse_melody", "check_melody", "clearly_melodic", "median_run_s"]
+__all__ = ["analyse_melody", "check_melody", "clearly_melodic", "gate_melody", "median_run_s"]
+
+#: Refusals a second listen after noise-floor subtraction may overturn (not silence, not gliding speech).
+_TOO_LITTLE_PITCH = ("no pitched sound", "too little melody")
 
 
 def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
@@ -29,8 +32,9 @@ def median_run_s(*, voiced: np.ndarray, frame_s: float) -> float:
 
 
 def check_melody(*, samples: np.ndarray, config: MelodyGateConfig | None = None) -> MelodyCheck:
-    """Measure 16 kHz mono ``samples`` and decide whether they carry a melody (pure, ~40 ms for 10 s)."""
-    return analyse_melody(samples=samples, config=config)[0]
+    """Measure 16 kHz mono ``samples`` and decide whether they carry a melody, as identify does (pure,
+    ~40 ms for 10 s; a second listen after noise-floor subtraction when it heard too little pitch)."""
+    return gate_melody(samples=samples, config=config)[0]
 
 
 def analyse_melody(
@@ -74,6 +78,29 @@ def analyse_melody(
         return MelodyCheck(True, voiced_s, glide, runs, float(level), steady_fraction=steady), pitch
     return (MelodyCheck(False, voiced_s, glide, runs, float(level), "the pitch glides without holding notes (speech)",
                         steady_fraction=steady), pitch)
+
+
+def gate_melody(
+    *, samples: np.ndarray, config: MelodyGateConfig | None = None
+) -> tuple[MelodyCheck, PitchTrack | None, np.ndarray]:
+    """:func:`analyse_melody`, and when it hears too little pitch in audio that is not silent, once more
+    on the audio with its noise floor subtracted (``config.denoise_retry``). Returns the check, its pitch
+    track and the audio the deciding listen heard (the denoised audio only when that listen passed)."""
+    config = config or MelodyGateConfig()
+    x = np.asarray(samples, dtype=np.float32)
+    check, track = analyse_melody(samples=x, config=config)
+    if check.is_melody or not config.denoise_retry or not check.reason.startswith(_TOO_LITTLE_PITCH):
+        return check, track, x
+    from dataclasses import replace
+
+    from music_models.library.denoise import subtract_noise_floor
+
+    cleaned = subtract_noise_floor(x, percentile=config.denoise_percentile,
+                                   over_subtraction=config.denoise_over_subtraction)
+    again, again_track = analyse_melody(samples=cleaned, config=config)
+    if not again.is_melody:
+        return check, track, x
+    return replace(again, denoised=True), again_track, cleaned
 
 
 def clearly_melodic(check: MelodyCheck, config: MelodyGateConfig) -> bool:

@@ -78,6 +78,8 @@ class MelodyCheck:
     #: Fraction of voiced frames in runs that hold one pitch (within ``steady_tolerance_semitones`` for
     #: ``steady_min_frames``); 0 when not measured (no melody).
     steady_fraction: float = 0.0
+    #: True when the melody was only heard after noise-floor subtraction (``MelodyGateConfig.denoise_retry``).
+    denoised: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
