@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || echo python3.11)
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMPS := .make
-DEB_PACKAGES := fluidsynth fluid-soundfont-gm libfluidsynth3 libportaudio2 libsndfile1 espeak-ng sox ffmpeg
+DEB_PACKAGES := fluidsynth fluid-soundfont-gm libfluidsynth3 libportaudio2 libsndfile1 espeak-ng flite sox ffmpeg
 PYTEST_ARGS ?= -m "not slow"
 
 .PHONY: help setup system venv rasa demo test test-all lint typecheck bench clean

@@ -1,12 +1,14 @@
-"""Benchmark spoken-command understanding end to end: espeak-ng speakers -> endpointing -> ASR -> Rasa,
+"""Benchmark spoken-command understanding end to end: synthetic speakers -> endpointing -> ASR -> Rasa,
 through the assistant's own composition root (the recogniser and NLU client the engine uses).
 
-    .venv/bin/python bench/bench_intent_e2e.py [--limit N] [--variants K] [--snr-db 10]
-        ->  bench/results/intent_e2e.json
+    .venv/bin/python bench/bench_intent_e2e.py [--limit N] [--variants K] [--snr-db 10] [--tts flite]
+        ->  bench/results/intent_e2e.json (--tts flite: bench/results/intent_e2e_flite.json)
 
-Data: bench/data/heldout_commands.tsv (phrasings NOT in nlu_data), each spoken by K drawn espeak-ng
-speakers (voices en-us/en-gb/scottish/RP/caribbean/+variants, 130-200 wpm, pitch 30-70), clean and with
-rendered music + pink noise behind at --snr-db. An utterance is right when Rasa's intent is the TSV's
+Data: bench/data/heldout_commands.tsv (phrasings NOT in nlu_data), each spoken by K drawn speakers
+(--tts espeak: espeak-ng voices en-us/en-gb/scottish/RP/caribbean/+variants; --tts flite: CMU flite's
+awb/rms/slt/kal16, voices built from recordings of real people; 130-200 wpm, pitch 30-70), clean and with
+rendered music + pink noise behind at --snr-db (the babble voices stay espeak-ng's either way).
+An utterance is right when Rasa's intent is the TSV's
 (``out_of_scope`` and ``nlu_fallback`` count as the same answer: both get the fallback reply).
 Targets: >= 95 % clean, >= 85 % at 10 dB SNR.
 """
@@ -31,6 +33,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 HELDOUT = ROOT / "bench" / "data" / "heldout_commands.tsv"
 RESULTS = ROOT / "bench" / "results" / "intent_e2e.json"
+RESULTS_BY_TTS = {"espeak": RESULTS, "flite": ROOT / "bench" / "results" / "intent_e2e_flite.json"}
+TTS_NAMES = {"espeak": "espeak-ng", "flite": "flite"}
 FALLBACKS = frozenset({"out_of_scope", "nlu_fallback"})
 TARGETS = {"clean": 0.95, "noisy": 0.85}
 
@@ -46,6 +50,18 @@ def machine() -> dict[str, Any]:
     return {"processor": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
             "python": platform.python_version(), "platform": platform.platform(),
             "load_avg_1m": round(os.getloadavg()[0], 2)}
+
+
+def speakers(tts: str) -> tuple[Any, Any]:
+    """The ``spoken_variants`` engine and corpus config for ``--tts``; espeak is speech_corpus's default."""
+    from speech_corpus import SpeechCorpusConfig
+
+    if tts == "flite":
+        from flite_tts import FLITE_CORPUS, FliteTTS, flite_voices
+
+        flite_voices()  # fail now, not after the assistant has started, when flite is missing
+        return FliteTTS(), FLITE_CORPUS
+    return None, SpeechCorpusConfig()
 
 
 def same_intent(expected: str, got: str) -> bool:
@@ -77,14 +93,16 @@ def understand(assistant: Any, samples: Any) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="held-out commands to use (0 = all)")
-    parser.add_argument("--variants", type=int, default=2, help="espeak speakers per command")
+    parser.add_argument("--variants", type=int, default=2, help="drawn speakers per command")
+    parser.add_argument("--tts", choices=sorted(TTS_NAMES), default="espeak", help="who speaks the commands")
     parser.add_argument("--snr-db", type=float, default=10.0, help="SNR of the noisy condition")
     parser.add_argument("--background", default="music+noise", help="speech_corpus background kind")
     parser.add_argument("--asr-mode", default=None, help="PocketSphinx mode (default: the ASR config's)")
     parser.add_argument("--sphinx", action="append", default=[], metavar="KEY=JSON",
                         help="override a PocketSphinxConfig field, e.g. fwdflat=false (repeatable)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: bench/results/intent_e2e.json (--tts flite: intent_e2e_flite.json)")
     args = parser.parse_args(argv)
 
     from dataclasses import replace
@@ -96,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.conversation import AssistantConfig, build_assistant
     from assistant.nlu.training import project_hash
 
+    out_path: Path = args.out or RESULTS_BY_TTS[args.tts]
+    tts, corpus = speakers(args.tts)
     rows = load_rows(args.limit)
     pool = background_pool(seed=args.seed)
     noisy_name = f"snr{args.snr_db:g}db_{args.background}"
@@ -114,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     items: list[dict[str, Any]] = []
     try:
         for i, r in enumerate(tqdm(rows, desc="speaking + understanding held-out commands", unit="cmd")):
-            for j, (y, spec) in enumerate(spoken_variants(r["text"], n=args.variants, seed=args.seed + 100 * i)):
+            spoken = spoken_variants(r["text"], n=args.variants, seed=args.seed + 100 * i,
+                                     config=corpus, tts=tts)
+            for j, (y, spec) in enumerate(spoken):
                 seed = args.seed + 100 * i + j
                 noisy = mix_at_snr(y, make_background(args.background, len(y), pool=pool, seed=seed),
                                    snr_db=args.snr_db, seed=seed)
@@ -144,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                        for x in its if not x["correct"]][:40]}
     clean, noisy = by_cond["clean"], by_cond[noisy_name]
     result = {"benchmark": "intent_e2e", "machine": machine(),
-              "config": {"rows": len(rows), "variants": args.variants, "snr_db": args.snr_db,
+              "config": {"rows": len(rows), "variants": args.variants, "tts": args.tts,
+                         "voices": list(corpus.voices), "snr_db": args.snr_db,
                          "background": args.background, "seed": args.seed,
                          "asr_backend": assistant.config.asr.resolved_backend(),
                          "asr_mode": assistant.config.asr.pocketsphinx.mode,
@@ -157,13 +180,13 @@ def main(argv: list[str] | None = None) -> int:
               "startup_s": round(start_s, 2), "targets": TARGETS, "conditions": by_cond,
               "meets_targets": {"clean": clean["intent_accuracy"] >= TARGETS["clean"],
                                 "noisy": noisy["intent_accuracy"] >= TARGETS["noisy"]}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"spoken-command intent accuracy, espeak-ng -> {result['config']['asr_backend']} "
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"spoken-command intent accuracy, {TTS_NAMES[args.tts]} -> {result['config']['asr_backend']} "
           f"({result['config']['asr_mode']}) -> Rasa, on {machine()['processor']} x{os.cpu_count()}:")
     for cond, d in by_cond.items():
         print(f"  {cond:28s} {d['intent_accuracy']:.3f} over {d['n']} utterances (ASR RTF p50 {d['asr_rtf_p50']})")
-    print(f"wrote {args.out}")
+    print(f"wrote {out_path}")
     return 0
 
 
