@@ -72,6 +72,8 @@ bench: setup
 	$(VPY) bench/bench_wake.py
 	$(VPY) bench/bench_wake_real.py
 	$(VPY) bench/bench_intent_e2e.py
+	$(VPY) bench/bench_intent_e2e.py --tts flite
+	$(VPY) bench/bench_endpoint.py
 	$(VENV)/bin/humdinger eval qbh --json bench/results/qbh_eval.json
 	$(VENV)/bin/humdinger library build --split test --limit 300
 	$(VPY) bench/bench_user_songs.py

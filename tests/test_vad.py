@@ -104,3 +104,60 @@ def test_melody_endpointer_on_hum() -> None:
     ev = _run(y, HUM_ENDPOINTER_CONFIG)
     assert [e.kind for e in ev] == ["start", "end"]
     assert ev[0].time_s == pytest.approx(1.0, abs=0.2) and ev[1].time_s == pytest.approx(5.0, abs=0.3)
+
+
+def _pink(rng: np.random.Generator, n: int, rms: float) -> np.ndarray:
+    spec = np.fft.rfft(rng.normal(0, 1, n))
+    spec /= np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / SR), 20.0))
+    y = np.fft.irfft(spec, n)
+    return (y * rms / np.sqrt(np.mean(y**2))).astype(np.float32)
+
+
+def _loud_rms(y: np.ndarray) -> float:
+    fr = y[: len(y) // 160 * 160].reshape(-1, 160)
+    e = (fr**2).mean(axis=1)
+    return float(np.sqrt(e[e > 0.1 * e.max()].mean()))
+
+
+@pytest.mark.parametrize("snr_db", [30.0, 20.0, 15.0])
+def test_steady_background_from_the_start_is_not_an_utterance(snr_db: float) -> None:
+    """A fan or pink noise that is there before the stream starts: the command in it still starts and
+    ends where it does (before, the floor began at -60 dB, the background started an "utterance" at once
+    and, the floor frozen, it ran to max_length)."""
+    rng = np.random.default_rng(7)
+    speech = _speechlike(rng, 1.5)
+    y = np.concatenate([np.zeros(3 * SR), speech, np.zeros(3 * SR)]).astype(np.float32)
+    y = y + _pink(rng, len(y), _loud_rms(speech) * 10 ** (-snr_db / 20))
+    ev = _run(y)
+    assert [(e.kind, e.reason) for e in ev] == [("start", ""), ("end", "silence")]
+    assert ev[0].time_s == pytest.approx(3.0, abs=0.3)
+    assert ev[1].time_s == pytest.approx(3.0 + len(speech) / SR, abs=0.4)
+
+
+def test_old_floor_behaviour_is_kept_behind_the_switches() -> None:
+    rng = np.random.default_rng(7)
+    speech = _speechlike(rng, 1.5)
+    y = np.concatenate([np.zeros(3 * SR), speech, np.zeros(3 * SR)]).astype(np.float32)
+    y = y + _pink(rng, len(y), _loud_rms(speech) * 10 ** (-15 / 20))
+    old = EndpointerConfig(floor_from_stream=False, min_threshold_db=0.0, stale_floor_s=0.0)
+    ev = _run(y, old)
+    assert ev[0].time_s < 0.5 and ev[-1].reason == "stream_end"
+
+
+def test_a_stale_floor_moves_up_so_the_utterance_ends() -> None:
+    """Loud steady noise that starts with the speech and goes on after it: without the stale-floor rule the
+    utterance only ends at max_length; with it, the floor moves up and the end comes by silence."""
+    rng = np.random.default_rng(8)
+    speech = _speechlike(rng, 1.0)
+    quiet = rng.normal(0, 0.002, SR).astype(np.float32)
+    loud = _pink(rng, 8 * SR, 0.05)
+    loud[: len(speech)] += speech
+    y = np.concatenate([quiet, loud]).astype(np.float32)
+    ep = Endpointer()
+    events = []
+    for c in chunks_from_array(y, chunk_s=0.1):
+        events += ep.accept(c)
+    assert [e.kind for e in events] == ["start", "end"] and events[-1].reason == "silence"
+    assert events[-1].time_s < 5.0 and ep.floor_resets >= 1
+    stuck = _run(y, EndpointerConfig(stale_floor_s=0.0, max_utterance_s=6.0))
+    assert stuck[-1].reason == "max_length"
