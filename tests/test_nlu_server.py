@@ -170,3 +170,30 @@ def test_find_free_port_skips_busy_ports() -> None:
         assert find_free_port(host="127.0.0.1", port_range=(busy, busy + 20)) != busy
         with pytest.raises(NluSetupError, match="no free port"):
             find_free_port(host="127.0.0.1", port_range=(busy, busy + 1))
+
+
+def test_a_port_taken_between_probe_and_bind_is_retried_elsewhere(tmp_path: Path, fake_venv: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two assistants starting at once can both probe the same free port; the one that loses the bind must
+    start on another port (its own log says why), not report the other's answers as its failure."""
+    import socket
+
+    import assistant.nlu.server as server_mod
+
+    real = server_mod.find_free_port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        calls: list[int] = []
+
+        def racy(*, host: str, port_range: tuple[int, int]) -> int:
+            calls.append(1)
+            return busy if len(calls) == 1 else real(host=host, port_range=port_range)
+
+        monkeypatch.setattr(server_mod, "find_free_port", racy)
+        with RasaServer(_config(tmp_path, fake_venv), model_path=_model(tmp_path)) as server:
+            assert server.url and not server.url.endswith(f":{busy}") and len(calls) == 2
+            assert server.client.parse("stop").intent == "stop"
+    logs = sorted((tmp_path / "logs").glob("server-*.log"))
+    assert len(logs) == 2 and any("address already in use" in p.read_text().lower() for p in logs)

@@ -28,6 +28,7 @@ __all__ = ["RasaServer", "find_free_port"]
 log = logging.getLogger(__name__)
 
 _PORT_ATTEMPTS = 3
+_LOGS_KEPT = 20
 
 
 def find_free_port(*, host: str, port_range: tuple[int, int]) -> int:
@@ -41,6 +42,20 @@ def find_free_port(*, host: str, port_range: tuple[int, int]) -> int:
                 continue
             return port
     raise NluSetupError(f"no free port in {low}-{high - 1} on {host}; choose another NluConfig.port_range")
+
+
+def _port_was_taken(log_path: Path | None) -> bool:
+    """Did the server's log say its port was taken (by a process that bound it after we probed)?"""
+    if log_path is None or not log_path.is_file():
+        return False
+    return "address already in use" in log_path.read_text(errors="replace").lower()
+
+
+def _prune_logs(log_dir: Path, *, keep: int = _LOGS_KEPT) -> None:
+    """Delete all but the newest ``keep`` server logs."""
+    logs = sorted(log_dir.glob("server-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in logs[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def new_auth_token() -> str:
@@ -123,11 +138,13 @@ class RasaServer:
             raise NluSetupError(f"NLU model {model} does not exist; delete it from the cache and retrain")
         log_dir = cfg.resolved_model_dir().parent / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
+        _prune_logs(log_dir)
         for attempt in range(_PORT_ATTEMPTS):
             port = find_free_port(host=cfg.host, port_range=cfg.port_range)
             token = new_auth_token()
             url = f"http://{cfg.host}:{port}"
-            self.log_path = log_dir / f"server-{port}.log"
+            # one log per process and port: two assistants starting at once must not share (and truncate) one
+            self.log_path = log_dir / f"server-{port}.{os.getpid()}.log"
             cmd = rasa_run_command(rasa, host=cfg.host, port=port, token=token, model=Path(model))
             log.info("starting Rasa on %s with model %s (log %s)", url, Path(model).name, self.log_path)
             with open(self.log_path, "wb") as logf:
@@ -142,7 +159,7 @@ class RasaServer:
                 exited = self._proc.poll() is not None
                 self._terminate()
                 client.close()
-                if exited and "address already in use" in self._log_tail().lower() and attempt + 1 < _PORT_ATTEMPTS:
+                if exited and _port_was_taken(self.log_path) and attempt + 1 < _PORT_ATTEMPTS:
                     continue  # another process took the port between probing and binding
                 raise
             except BaseException:  # Ctrl-C while waiting: the server runs in its own session, stop it
