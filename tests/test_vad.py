@@ -139,7 +139,8 @@ def test_old_floor_behaviour_is_kept_behind_the_switches() -> None:
     speech = _speechlike(rng, 1.5)
     y = np.concatenate([np.zeros(3 * SR), speech, np.zeros(3 * SR)]).astype(np.float32)
     y = y + _pink(rng, len(y), _loud_rms(speech) * 10 ** (-15 / 20))
-    old = EndpointerConfig(floor_from_stream=False, min_threshold_db=0.0, stale_floor_s=0.0)
+    old = EndpointerConfig(floor_from_stream=False, min_threshold_db=0.0, stale_floor_s=0.0, floor_percentile=0.0,
+                           energy_smoothing_s=0.0)
     ev = _run(y, old)
     assert ev[0].time_s < 0.5 and ev[-1].reason == "stream_end"
 
