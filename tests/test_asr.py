@@ -211,3 +211,23 @@ def test_nbest_alternatives_come_with_the_transcript() -> None:
     texts = [a.text for a in alts]
     assert 2 <= len(alts) <= 5 and len(set(texts)) == len(texts) and "play a slow waltz" in texts
     assert [a.log_score for a in alts] == sorted((a.log_score for a in alts), reverse=True)
+
+
+def test_denoise_option_cleans_a_noisy_utterance_and_leaves_a_clean_one() -> None:
+    import numpy as np
+
+    from assistant.asr.sphinx import PocketSphinxConfig, PocketSphinxRecognizer
+
+    rng = np.random.default_rng(0)
+    sr = 16000
+    t = np.arange(2 * sr) / sr
+    voice = 0.3 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 2 * t) > 0)  # on/off "syllables"
+    noisy = ((voice + rng.normal(0, 0.05, len(t))) * 32767 * 0.8).astype("<i2")
+    clean = ((voice + rng.normal(0, 0.0005, len(t))) * 32767 * 0.8).astype("<i2")
+    rec = PocketSphinxRecognizer(config=PocketSphinxConfig(mode="lm", denoise_below_snr_db=20.0))
+    out = rec._denoised(noisy)
+    gaps = np.sin(2 * np.pi * 2 * t) <= 0
+    assert np.std(out[gaps].astype(float)) < 0.5 * np.std(noisy[gaps].astype(float))
+    assert np.array_equal(rec._denoised(clean), clean)
+    off = PocketSphinxRecognizer(config=PocketSphinxConfig(mode="lm"))
+    assert np.array_equal(off._denoised(noisy), noisy)

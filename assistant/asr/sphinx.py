@@ -94,6 +94,14 @@ class PocketSphinxConfig:
     #: command is not transcribed. None = decode all of it. On left-out templates (bench/tune_asr.py) 18 dB
     #: kept clean word accuracy (0.617 -> 0.625) and cut insertions at 10 dB SNR a little (-0.575 -> -0.50).
     trim_below_peak_db: float | None = 18.0
+    #: Before the whole-utterance decode, take a noise floor off the utterance's spectrum (each bin's
+    #: ``denoise_percentile``-th magnitude over time, times 1.5) when its loud frames stand less than this
+    #: many dB above its quiet ones: a command over steady background. None = never (the default: at 20 dB
+    #: it moved held-out intents at 10 dB SNR from 0.561 to 0.561 with espeak-ng voices and 0.371 to 0.400
+    #: with flite's, clean 0.721 -> 0.725 and 0.907 -> 0.918, n = 280 each: within one standard error;
+    #: bench/results/intent_e2e_denoise.json, intent_e2e_flite_denoise.json).
+    denoise_below_snr_db: float | None = None
+    denoise_percentile: float = 20.0
     #: PocketSphinx's ``-lw`` (None = its default 6.5) and ``-wip`` / ``-pip`` (None = defaults).
     language_weight: float | None = None
     word_insertion_penalty: float | None = None
@@ -396,7 +404,23 @@ class PocketSphinxRecognizer:
 
         x = np.frombuffer(pcm, dtype="<i2")
         a, b = loud_span(x, sample_rate_hz=self.config.sample_rate_hz, below_peak_db=self.config.trim_below_peak_db)
-        return x[a:b].tobytes()
+        return self._denoised(x[a:b]).tobytes()
+
+    def _denoised(self, x: np.ndarray) -> np.ndarray:
+        """``x`` (int16) with the noise floor subtracted when the utterance is noisy (``denoise_below_snr_db``)."""
+        cfg = self.config
+        n = cfg.sample_rate_hz // 50
+        if cfg.denoise_below_snr_db is None or len(x) < 10 * n:
+            return x
+        y = x.astype(np.float32) / 32768.0
+        frames = y[: len(y) // n * n].reshape(-1, n)
+        e = 10.0 * np.log10((frames * frames).mean(axis=1) + 1e-10)
+        if float(np.percentile(e, 95) - np.percentile(e, 10)) >= cfg.denoise_below_snr_db:
+            return x
+        from music_models.library.denoise import subtract_noise_floor
+
+        z = subtract_noise_floor(y, percentile=cfg.denoise_percentile)
+        return np.clip(z * 32768.0, -32768, 32767).astype("<i2")
 
     def speculate(self) -> bool:
         """The caller's endpointer says the speaker seems to have stopped: this is the decode point. The
