@@ -18,9 +18,8 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from speech_corpus import SpeechCorpusConfig
 
@@ -32,7 +31,6 @@ __all__ = ["FLITE_CORPUS", "FLITE_VOICES", "FliteConfig", "FliteTTS", "flite_voi
 
 log = logging.getLogger(__name__)
 
-_INSTALL = "install it with 'apt-get install flite'"
 #: awb (Scottish male), rms (US male), slt (US female): clustergen; kal16: US male diphone.
 FLITE_VOICES: tuple[str, ...] = ("awb", "rms", "slt", "kal16")
 #: The espeak corpus's rate and pitch ranges, spoken by the flite voices (the babble stays espeak's).
@@ -53,18 +51,11 @@ class FliteConfig:
     timeout_s: float = 30.0
     executable: str = "flite"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> FliteConfig:
-        return cls(**d)
-
 
 def _exe(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise SpeechEngineError(f"{name} is not on PATH; {_INSTALL}")
+        raise SpeechEngineError(f"{name} is not on PATH; install it with 'apt-get install flite'")
     return path
 
 

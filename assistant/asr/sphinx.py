@@ -397,14 +397,18 @@ class PocketSphinxRecognizer:
         return fit if math.isfinite(fit) else None
 
     def _trimmed(self, pcm: bytes) -> bytes:
-        """The utterance's audio cut to its loud part (``trim_below_peak_db``), as it is re-decoded."""
-        if not pcm or self.config.trim_below_peak_db is None:
+        """The utterance's audio as it is re-decoded: cut to its loud part (``trim_below_peak_db``) and, when
+        noisy, its noise floor taken off (``denoise_below_snr_db``)."""
+        cfg = self.config
+        if not pcm or (cfg.trim_below_peak_db is None and cfg.denoise_below_snr_db is None):
             return pcm
-        from assistant.audio.vad import loud_span
-
         x = np.frombuffer(pcm, dtype="<i2")
-        a, b = loud_span(x, sample_rate_hz=self.config.sample_rate_hz, below_peak_db=self.config.trim_below_peak_db)
-        return self._denoised(x[a:b]).tobytes()
+        if cfg.trim_below_peak_db is not None:
+            from assistant.audio.vad import loud_span
+
+            a, b = loud_span(x, sample_rate_hz=cfg.sample_rate_hz, below_peak_db=cfg.trim_below_peak_db)
+            x = x[a:b]
+        return self._denoised(x).tobytes()
 
     def _denoised(self, x: np.ndarray) -> np.ndarray:
         """``x`` (int16) with the noise floor subtracted when the utterance is noisy (``denoise_below_snr_db``)."""

@@ -159,6 +159,11 @@ class Endpointer:
         """Index of the last active frame so far (changes when speech resumes after a pause)."""
         return self._last_active
 
+    @property
+    def _learning_floor(self) -> bool:
+        """``floor_from_stream`` and the look-ahead not yet decided on: no floor yet."""
+        return self._floor == float("inf")
+
     def _t(self, frame: int) -> float:
         assert self._stream_start_s is not None
         return self._stream_start_s + frame * self.config.vad.hop_s
@@ -173,7 +178,7 @@ class Endpointer:
         if self._stream_start_s is None:
             self._stream_start_s = chunk.start_s
         self._buf = np.concatenate([self._buf, chunk.float32()])
-        if self._floor == float("inf") and len(self._buf) < self.config.floor_lookahead_s * self.config.sample_rate_hz:
+        if self._learning_floor and len(self._buf) < self.config.floor_lookahead_s * self.config.sample_rate_hz:
             return []  # still listening for the floor
         return self._consume()
 
@@ -195,7 +200,7 @@ class Endpointer:
         floors = np.empty(n, dtype=np.float32)
         step = v.floor_rise_db_per_s * v.hop_s
         self._check_stale_floor()
-        if self._floor == float("inf") and n:  # the stream's first frames: start from their quietest
+        if self._learning_floor and n:  # the stream's first frames: start from their quietest
             self._seed_background(feats.energy_db[:n])
         for i, e in enumerate(feats.energy_db[:n]):
             # Frozen while in an utterance, so a long vowel or hum cannot raise the floor to itself.
@@ -296,7 +301,7 @@ class Endpointer:
     def finish(self) -> list[EndpointEvent]:
         """The stream ended: decide on what is still held back for the floor, close an open utterance."""
         events: list[EndpointEvent] = []
-        if self._floor == float("inf") and not self.done and self._stream_start_s is not None:
+        if self._learning_floor and not self.done and self._stream_start_s is not None:
             events = self._consume()
         if self.done:
             return events
