@@ -78,6 +78,7 @@ bench: setup
 	$(VENV)/bin/humdinger library build --split test --limit 300
 	$(VPY) bench/bench_user_songs.py
 	$(VPY) bench/bench_real_speech_identify.py
+	$(VPY) bench/bench_hum_endpoint.py --identify
 	$(VPY) bench/bench_real_speech_commands.py
 	$(VPY) bench/bench_pitch.py
 

@@ -169,6 +169,34 @@ def test_speech_then_hum_in_one_file_names_the_song(env) -> None:  # type: ignor
     assert {"asr", "nlu", "skill", "tts", "end_of_speech_to_reply", "melody_end_of_speech_to_reply"} <= set(t)
 
 
+def room_music(seconds: float, *, level: float, seed: int = 0) -> np.ndarray:
+    """A radio in the room: a melodic line of decaying notes, 0.4 s each, ``level`` times the hum's amplitude."""
+    rng = np.random.default_rng(seed)
+    notes = [_tone(np.full(int(0.4 * SR), 196.0 * 2 ** (rng.integers(0, 12) / 12)), rng)
+             * np.exp(-np.arange(int(0.4 * SR)) / SR / rng.uniform(0.5, 1.5)) for _ in range(int(seconds / 0.4) + 1)]
+    return (level * np.concatenate(notes)[: int(seconds * SR)]).astype(np.float32)
+
+
+@pytest.mark.parametrize("carry", [True, False])
+def test_a_hum_over_music_in_the_room_ends_with_the_hum(env, carry: bool) -> None:  # type: ignore[no-untyped-def]
+    """Music playing in the room (20 dB under the hum) all through the turn: the melody's endpointer starts
+    from the room the command was heard in, so the hum ends by silence and only the hum goes to identify.
+    Without that (and without the relative floor) the music kept the "melody" going to the 15 s limit
+    (here: to the end of the file)."""
+    conv, rec, _, lib, _ = env
+    if not carry:
+        cfg = replace(conv.cfg, carry_background_s=0.0, hum=replace(conv.cfg.hum, relative_floor_db=0.0))
+        conv.cfg, conv._answer_cfg = cfg, replace(conv._answer_cfg, relative_floor_db=0.0)
+    rec.texts = ["what's this song"]
+    voice = cat(silence(1.5), speech_like(1.2), silence(1.2), hum(5.0), silence(8.0))
+    r = turn(conv, voice + room_music(len(voice) / SR, level=0.1, seed=4))
+    melody = next(s for s in r.segments if s["kind"] == "melody")
+    if carry:
+        assert melody["reason"] == "silence" and 4.0 < lib.queries[0] < 7.5, (melody, lib.queries)
+    else:
+        assert melody["reason"] in ("max_length", "stream_end") and lib.queries[0] > 10.0, (melody, lib.queries)
+
+
 def test_hum_in_the_next_file_then_play_it_then_stop_cancels(env) -> None:  # type: ignore[no-untyped-def]
     conv, rec, _, _, _ = env
     rec.texts = ["what's this song", "play it", "stop"]

@@ -162,3 +162,61 @@ def test_a_stale_floor_moves_up_so_the_utterance_ends() -> None:
     assert events[-1].time_s < 5.0 and ep.floor_resets >= 1
     stuck = _run(y, EndpointerConfig(stale_floor_s=0.0, max_utterance_s=6.0))
     assert stuck[-1].reason == "max_length"
+
+
+def _room_music(rng: np.random.Generator, n: int, rms: float) -> np.ndarray:
+    """Music in the room: a melodic line of harmonic notes that change every 0.4 s, each decaying a little."""
+    step = int(0.4 * SR)
+    out = np.zeros(n)
+    t = np.arange(step) / SR
+    for i in range(0, n, step):
+        f0 = 196.0 * 2 ** (rng.integers(0, 12) / 12)
+        note = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 6))
+        out[i: i + step] = (note * np.exp(-t / rng.uniform(0.5, 1.5)))[: n - i]
+    return (out * rms / np.sqrt(np.mean(out**2))).astype(np.float32)
+
+
+def _command_then_hum_in_music(seed: int, snr_db: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(the command's stream, the melody's stream, where the hum ends in it): one room, music throughout."""
+    rng = np.random.default_rng(seed)
+    speech, melody = _speechlike(rng, 1.5), _hum(4.0)
+    cmd = np.concatenate([np.zeros(2 * SR), speech * (_loud_rms(melody) / _loud_rms(speech)), np.zeros(2 * SR)])
+    mel = np.concatenate([np.zeros(SR // 2), melody, np.zeros(5 * SR)])
+    room = _room_music(rng, len(cmd) + len(mel), _loud_rms(melody) * 10 ** (-snr_db / 20))
+    room += rng.normal(0, 0.002, len(room)).astype(np.float32)
+    return (cmd + room[: len(cmd)]).astype(np.float32), (mel + room[len(cmd):]).astype(np.float32), 4.5
+
+
+def test_background_is_none_before_the_floor_is_known() -> None:
+    ep = Endpointer()
+    assert ep.background() is None
+    ep.accept(next(iter(chunks_from_array(np.zeros(SR // 2, np.float32), chunk_s=0.5))))
+    assert ep.background() is None  # still inside the floor's look-ahead
+
+
+def test_a_hum_over_room_music_ends_when_the_melody_starts_from_the_commands_room() -> None:
+    """Music in the room is pitched, so the melody endpointer, starting from its -60 dB floor, took it for
+    the hum and ran to the 15 s limit. Started from the room the command's endpointer heard, and with
+    frames far below the melody's own level not counting, it ends by silence where the hum ends."""
+    cmd, mel, hum_end = _command_then_hum_in_music(9, 20.0)
+    first = Endpointer()
+    for c in chunks_from_array(cmd, chunk_s=0.1):
+        first.accept(c)
+    room = first.background()
+    assert room is not None and len(room.energies_db) >= 30
+    got = []
+    ep = Endpointer(HUM_ENDPOINTER_CONFIG, background=room)
+    for c in chunks_from_array(mel, chunk_s=0.1):
+        got += ep.accept(c)
+        if ep.done:
+            break
+    assert [(e.kind, e.reason) for e in got] == [("start", ""), ("end", "silence")]
+    assert got[0].time_s == pytest.approx(0.5, abs=0.3) and got[1].time_s == pytest.approx(hum_end, abs=0.5)
+    old = EndpointerConfig(**{**HUM_ENDPOINTER_CONFIG.to_dict(), "vad": VadConfig(), "relative_floor_db": 0.0})
+    stuck = _run(mel, old)
+    assert stuck[-1].reason in ("max_length", "stream_end")
+
+
+def test_relative_floor_must_not_be_negative() -> None:
+    with pytest.raises(Exception, match="relative_floor_db"):
+        EndpointerConfig(relative_floor_db=-1.0)

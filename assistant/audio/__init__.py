@@ -14,6 +14,7 @@ from assistant.audio.chunk import (
 from assistant.audio.devices import DeviceConfig, MicrophoneSource, SoundDeviceSink
 from assistant.audio.endpoint import (
     HUM_ENDPOINTER_CONFIG,
+    Background,
     Endpointer,
     EndpointerConfig,
     EndpointEvent,
@@ -37,6 +38,7 @@ __all__ = [
     "AudioClip",
     "AudioInputError",
     "AudioSink",
+    "Background",
     "DeviceConfig",
     "EndpointEvent",
     "Endpointer",

@@ -22,6 +22,7 @@ from assistant.audio.vad import VadConfig, frame_features, melody_activity, spee
 __all__ = [
     "END_REASONS",
     "HUM_ENDPOINTER_CONFIG",
+    "Background",
     "EndpointEvent",
     "Endpointer",
     "EndpointerConfig",
@@ -74,12 +75,18 @@ class EndpointerConfig:
     #: moves up to the 10th percentile of those frames, so the utterance can end. 0 turns it off
     #: (a melody's held notes are not background).
     stale_floor_s: float = 2.0
+    #: Inside an utterance, a frame more than this many dB below the utterance's own typical level (the
+    #: median of its active frames so far) is not active: a hum ends over music in the room that is well
+    #: below it, although that music is pitched and above the noise floor. 0 turns it off.
+    relative_floor_db: float = 0.0
 
     def __post_init__(self) -> None:
         if self.target not in ("speech", "melody"):
             raise SpeechInputError(f"endpointer target must be 'speech' or 'melody', got {self.target!r}")
         if self.stale_floor_s < 0:
             raise SpeechInputError(f"stale_floor_s must be >= 0 (0 = off), got {self.stale_floor_s}")
+        if self.relative_floor_db < 0:
+            raise SpeechInputError(f"relative_floor_db must be >= 0 (0 = off), got {self.relative_floor_db}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,10 +98,25 @@ class EndpointerConfig:
 
 #: Hums have breaths between phrases, so they may pause longer and run longer. A hum is one continuous
 #: sound that often starts the moment the prompt ends, so its first second may hold no quiet to take the
-#: floor from, and a held note is not a stale floor: the floor starts low, as before, and stays put.
+#: floor from, and a held note is not a stale floor: the floor starts low, as before, and stays put,
+#: unless the conversation hands over the room its command was heard in (``Endpointer(background=...)``).
+#: Music in the room is pitched too: frames 9 dB below the melody's own level do not keep it going.
 HUM_ENDPOINTER_CONFIG = EndpointerConfig(target="melody", min_speech_s=0.4, trailing_silence_s=1.5,
                                          max_utterance_s=15.0, start_timeout_s=10.0, floor_from_stream=False,
-                                         stale_floor_s=0.0, energy_smoothing_s=0.0)
+                                         stale_floor_s=0.0, energy_smoothing_s=0.0, relative_floor_db=9.0)
+
+
+@dataclass(frozen=True)
+class Background:
+    """What one endpointer learned about the room before its utterance: the noise floor it ended with and
+    the frame energies (dB) of the quiet around the utterance. Handed to the next endpointer of the same
+    stream (the hum that follows "what's this song?"), which then starts from it instead of guessing."""
+
+    floor_db: float
+    energies_db: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"floor_db": self.floor_db, "energies_db": list(self.energies_db)}
 
 
 @dataclass(frozen=True)
@@ -116,8 +138,11 @@ class EndpointEvent:
 class Endpointer:
     """Streaming start/end detector with an adaptive noise floor and hangover."""
 
-    def __init__(self, config: EndpointerConfig | None = None) -> None:
+    def __init__(self, config: EndpointerConfig | None = None, *, background: Background | None = None) -> None:
+        """``background``: the room as an earlier endpointer of the same stream heard it (see
+        :meth:`background`); the floor, threshold and background level start from it."""
         self.config = config or EndpointerConfig()
+        self._prior = background
         v = self.config.vad
         sr = self.config.sample_rate_hz
         self._n_frame = int(round(v.frame_s * sr))
@@ -138,6 +163,7 @@ class Endpointer:
         self._floor_level = -np.inf  # the background percentile under the floor (floor_percentile)
         self._power_tail = np.zeros(0)  # the last frames' powers, for the smoothing window across chunks
         self.floor_resets = 0
+        self._utterance_db: list[float] = []  # energies of the utterance's active frames (relative_floor_db)
         self._frame_i = 0
         self._run_start: int | None = None  # first active frame of the current candidate run
         self._last_active = -(10**9)
@@ -145,6 +171,18 @@ class Endpointer:
         self.in_utterance = False
         self.done = False
         self.utterance_start_s: float | None = None
+        if self._prior is not None:
+            self._floor = float(self._prior.floor_db)
+            self._background_db.extend(self._prior.energies_db)
+            self._threshold = self._adapted_threshold()
+            self._floor_level = self._background_level()
+
+    def background(self) -> Background | None:
+        """The room as heard so far (None before the floor is known or with too little quiet heard): for
+        the next endpointer on the same stream."""
+        if self._learning_floor or len(self._background_db) < _MIN_SPREAD_FRAMES:
+            return None
+        return Background(float(max(self._floor, self._floor_level)), tuple(self._background_db))
 
     @property
     def trailing_silence_s(self) -> float:
@@ -211,15 +249,20 @@ class Endpointer:
         floors = np.maximum(floors, np.float32(self._floor_level)) + np.float32(self._threshold - v.threshold_db)
         activity = melody_activity if cfg.target == "melody" else speech_activity
         active = activity(feats, noise_floor_db=floors, config=v)[:n]
+        energy = feats.energy_db[:n]
         events: list[EndpointEvent] = []
         min_frames = int(round(cfg.min_speech_s / v.hop_s))
         trail_frames = int(round(cfg.trailing_silence_s / v.hop_s))
         for k, a in enumerate(active):
             f = self._frame_i
             self._frame_i += 1
+            if a and self.in_utterance and cfg.relative_floor_db > 0:
+                a = bool(energy[k] >= self._utterance_level() - cfg.relative_floor_db)
             if a:
                 if not self.in_utterance and f - self._last_active > self._hangover:
                     self._run_start, self._active_frames = f, 0
+                    self._utterance_db = []
+                self._utterance_db.append(float(energy[k]))
                 self._last_active = f
                 self._active_frames += 1
                 if not self.in_utterance and self._active_frames >= min_frames:
@@ -243,6 +286,10 @@ class Endpointer:
             self._threshold = self._adapted_threshold()
             self._floor_level = self._background_level()
         return events
+
+    def _utterance_level(self) -> float:
+        """The utterance's typical level: the median energy of its active frames so far."""
+        return float(np.median(self._utterance_db)) if self._utterance_db else -np.inf
 
     def _smoothed(self, energy_db: np.ndarray) -> np.ndarray:
         """Trailing moving average of frame power over ``energy_smoothing_s``, in dB (state across chunks)."""

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.asr.types import Recognizer, Transcript
 from assistant.audio.chunk import AudioChunk, AudioClip, concat_chunks
-from assistant.audio.endpoint import Endpointer, EndpointerConfig, EndpointEvent, take_utterance
+from assistant.audio.endpoint import Background, Endpointer, EndpointerConfig, EndpointEvent, take_utterance
 from assistant.audio.vad import classify_segment, frame_features, track_noise_floor
 
 __all__ = ["Captured", "capture_utterance", "sound_kind"]
@@ -27,7 +27,8 @@ class Captured:
     started before the stream ended (``timeout`` when it waited ``start_timeout_s`` in silence).
     ``detected_s`` is the stream time at which the end was known; ``detected_wall_s`` the
     ``time.perf_counter()`` then; ``asr_total_s`` all recogniser time, ``asr_finish_s`` the part after
-    the end (the only part a listener waits for when the recogniser keeps up with real time)."""
+    the end (the only part a listener waits for when the recogniser keeps up with real time).
+    ``background`` is the room as the endpointer heard it (for the next capture on the same stream)."""
 
     clip: AudioClip
     start_s: float | None
@@ -39,6 +40,7 @@ class Captured:
     transcript: Transcript | None = None
     asr_total_s: float = 0.0
     asr_finish_s: float = 0.0
+    background: Background | None = None
 
     @property
     def found(self) -> bool:
@@ -66,14 +68,15 @@ def sound_kind(clip: AudioClip, *, config: EndpointerConfig) -> str:
 
 def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
                       recognizer: Recognizer | None = None, recognise_max_length: bool = False,
-                      speculate_after_s: float | None = None) -> Captured:
+                      speculate_after_s: float | None = None, background: Background | None = None) -> Captured:
     """Take the first utterance from ``chunks`` (the iterator is left at the chunk after its end, so the
     rest of a file or stream can go to the next stage). With a ``recognizer`` the chunks are decoded as
     they arrive; an utterance cut at ``max_utterance_s`` is not worth recognising unless
     ``recognise_max_length``. ``speculate_after_s``: once the speaker has been quiet this long (less than
     the endpointer's ``trailing_silence_s``), a recogniser that can (``speculate()``) takes the audio so
     far as the utterance and may start decoding it while the endpointer waits for the rest of the
-    silence; if the speaker goes on, ``cancel_speculation()`` undoes that."""
+    silence; if the speaker goes on, ``cancel_speculation()`` undoes that. ``background``: the room as an
+    earlier capture of the same stream heard it (:attr:`Captured.background`); the endpointer starts from it."""
     events: list[EndpointEvent] = []
     got: list[AudioChunk] = []
     asr_s = 0.0
@@ -91,7 +94,7 @@ def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
                 heard.popleft()
             yield c
 
-    endpointer = Endpointer(config)
+    endpointer = Endpointer(config, background=background)
     speculate = getattr(recognizer, "speculate", None) if speculate_after_s is not None else None
     speculated_at: int | None = None  # the endpointer's last active frame when the decode point was taken
     for chunk in take_utterance(kept(chunks), events=events, endpointer=endpointer):
@@ -126,4 +129,5 @@ def capture_utterance(chunks: Iterator[AudioChunk], *, config: EndpointerConfig,
             transcript = result
     kind = sound_kind(clip if start is not None else concat_chunks(list(heard)), config=config) \
         if (got or heard) else "silence"
-    return Captured(clip, start, end, reason, last_end, detected_wall, kind, transcript, asr_s, finish_s)
+    return Captured(clip, start, end, reason, last_end, detected_wall, kind, transcript, asr_s, finish_s,
+                    endpointer.background())

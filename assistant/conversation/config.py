@@ -51,12 +51,18 @@ class ConversationConfig:
     #: After this much quiet inside a command (the end needs ``speech.trailing_silence_s``), the recogniser
     #: starts its final decode in the background; if the speaker goes on, it is dropped. None = off.
     speculate_after_s: float | None = 0.4
+    #: A melody's (or an answer's) endpointer starts from the room the last command's endpointer heard,
+    #: when that was at most this long ago in stream time: a hum that starts the moment the prompt ends
+    #: leaves it no quiet to learn from, and music in the room would keep a melody going. 0 = off.
+    carry_background_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.wake_mode not in WAKE_MODES:
             raise ConfigError(f"wake_mode must be one of {WAKE_MODES}, got {self.wake_mode!r}")
         if self.hum.target != "melody" or self.speech.target != "speech":
             raise ConfigError("ConversationConfig.speech must target 'speech' and .hum must target 'melody'")
+        if self.carry_background_s < 0:
+            raise ConfigError(f"carry_background_s must be >= 0 (0 = off), got {self.carry_background_s}")
         if self.speculate_after_s is not None and not 0 < self.speculate_after_s < self.speech.trailing_silence_s:
             raise ConfigError(f"speculate_after_s must be between 0 and speech.trailing_silence_s "
                               f"({self.speech.trailing_silence_s} s), or None; got {self.speculate_after_s}")

@@ -21,6 +21,7 @@ from typing import Any
 from assistant.asr.factory import transcribe
 from assistant.asr.phrases import normalize_text
 from assistant.audio.chunk import AudioChunk
+from assistant.audio.endpoint import Background
 from assistant.audio.file_source import read_audio_file
 from assistant.conversation.capture import Captured, capture_utterance
 from assistant.conversation.output import Output
@@ -60,6 +61,7 @@ class Conversation:
         self._stop_words = {normalize_text(w) for w in self.cfg.stop_words}
         #: While awaiting a melody in a new turn: speech endpointing (a hum or "stop") with the hum's limits.
         self._answer_cfg = replace(self.cfg.hum, target="speech", min_speech_s=self.cfg.speech.min_speech_s)
+        self._room: tuple[float, Background] | None = None  # (stream time, what the last command's endpointer heard)
 
     # ---- time ------------------------------------------------------------------------------------
     def now(self) -> float:
@@ -68,6 +70,16 @@ class Conversation:
     def advance(self, seconds: float) -> None:
         """File mode: time passes between turns (the script's ``gap_s``)."""
         self.now_s += max(0.0, float(seconds))
+
+    def _remember_room(self, cap: Captured) -> None:
+        if cap.background is not None:
+            self._room = (self.now_s, cap.background)
+
+    def _recent_room(self) -> Background | None:
+        """The room the last command was heard in, if recent enough to start a melody's endpointer from."""
+        if self._room is None or self.now_s - self._room[0] > self.cfg.carry_background_s:
+            return None
+        return self._room[1]
 
     def expecting_input(self) -> bool:
         """A skill waits for a melody, or a follow-up needs no wake word now."""
@@ -137,6 +149,7 @@ class Conversation:
                  quiet_if_silent: bool) -> None:
         cap = capture_utterance(it, config=self.cfg.speech, recognizer=self.a.recognizer,
                                 speculate_after_s=self.cfg.speculate_after_s)
+        self._remember_room(cap)
         rec.segments.append(cap.segment("command"))
         if not cap.found:
             if cap.kind == "noise":
@@ -171,7 +184,7 @@ class Conversation:
 
     def _answer_to_prompt(self, it: Iterator[AudioChunk], rec: TurnRecord) -> None:
         """A skill asked for a melody: a hum goes to it; speech ("stop", a new request) is understood."""
-        cap = capture_utterance(it, config=self._answer_cfg)
+        cap = capture_utterance(it, config=self._answer_cfg, background=self._recent_room())
         rec.segments.append(cap.segment("answer"))
         if not cap.found:
             self._reply(rec, "silence", self.router.timeout(), started=cap.detected_wall_s, cap=cap)
@@ -189,7 +202,7 @@ class Conversation:
         self._deliver(rec, cap)
 
     def _melody(self, it: Iterator[AudioChunk], rec: TurnRecord, *, same_stream: bool) -> None:
-        cap = capture_utterance(it, config=self.cfg.hum)
+        cap = capture_utterance(it, config=self.cfg.hum, background=self._recent_room())
         rec.segments.append(cap.segment("melody"))
         if not cap.found:
             if cap.reason == "none" and same_stream:
