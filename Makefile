@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || echo python3.11)
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMPS := .make
-DEB_PACKAGES := fluidsynth fluid-soundfont-gm libfluidsynth3 libportaudio2 libsndfile1 espeak-ng flite sox ffmpeg
+DEB_PACKAGES := fluidsynth fluid-soundfont-gm libfluidsynth3 libportaudio2 libsndfile1 espeak-ng flite sox ffmpeg libspeexdsp1
 PYTEST_ARGS ?= -m "not slow"
 
 .PHONY: help setup system venv rasa demo test test-all lint typecheck bench clean
@@ -74,6 +74,7 @@ bench: setup
 	$(VPY) bench/bench_intent_e2e.py
 	$(VPY) bench/bench_intent_e2e.py --tts flite
 	$(VPY) bench/bench_endpoint.py
+	$(VPY) bench/bench_echo.py
 	$(VENV)/bin/humdinger eval qbh --json bench/results/qbh_eval.json
 	$(VENV)/bin/humdinger library build --split test --limit 300
 	$(VPY) bench/bench_user_songs.py

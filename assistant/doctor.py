@@ -65,6 +65,14 @@ def _fluidsynth() -> Check:
     return Check("fluidsynth", True, f"library {lib}")
 
 
+def _speexdsp() -> Check:
+    lib = ctypes.util.find_library("speexdsp")
+    if lib is None:
+        return Check("echo canceller", False, "libspeexdsp not found ('stop' over the assistant's own music "
+                     "is then harder to hear)", "apt-get install libspeexdsp1", required=False)
+    return Check("echo canceller", True, f"SpeexDSP library {lib}", required=False)
+
+
 def _binary(name: str, package: str, *, required: bool = True) -> Callable[[], Check]:
     def check() -> Check:
         path = shutil.which(name)
@@ -143,7 +151,7 @@ def _qdrant() -> Check:
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (
-    _python, _packages, _soundfont, _fluidsynth, _binary("espeak-ng", "espeak-ng"), _binary("sox", "sox"),
+    _python, _packages, _soundfont, _fluidsynth, _speexdsp, _binary("espeak-ng", "espeak-ng"), _binary("sox", "sox"),
     _audio_devices, _pocketsphinx, _vosk, _rasa, _corpus, _checkpoint, _qdrant,
 )
 

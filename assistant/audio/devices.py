@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Self
@@ -85,32 +86,42 @@ class MicrophoneSource:
     def __init__(self, config: DeviceConfig | None = None, *, query_devices: QueryDevices | None = None) -> None:
         self.config = config or DeviceConfig()
         self._query = query_devices
+        self._anchor = (0.0, 0.0)  # (stream time, monotonic time) of the latest block's first sample
+
+    def capture_time(self, chunk: AudioChunk) -> float:
+        """The monotonic time at which ``chunk``'s first sample was captured (for the echo canceller):
+        re-anchored at every block, so the sound card's clock cannot drift away from it."""
+        stream_s, mono = self._anchor
+        return mono + (chunk.start_s - stream_s)
 
     def __iter__(self) -> Iterator[AudioChunk]:
         cfg = self.config
         index = find_device("input", config=cfg, query_devices=self._query)
         import sounddevice as sd
 
-        q: queue.Queue[np.ndarray] = queue.Queue(maxsize=cfg.max_queued_chunks)
+        q: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=cfg.max_queued_chunks)
         blocksize = int(round(cfg.chunk_s * cfg.sample_rate_hz))
 
         def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
             if status:
                 log.warning("microphone: %s", status)
-            try:
-                q.put_nowait(indata[:, 0].copy())
+            try:  # the block's first sample was captured about its length (and the input latency) ago
+                q.put_nowait((indata[:, 0].copy(), time.monotonic() - frames / cfg.sample_rate_hz - latency[0]))
             except queue.Full:
                 log.warning("microphone: consumer too slow, dropped %d samples", frames)
 
         n = 0
+        latency = [0.0]
         with sd.InputStream(device=index, channels=1, samplerate=cfg.sample_rate_hz, dtype="int16",
-                            blocksize=blocksize, callback=callback):
+                            blocksize=blocksize, callback=callback) as stream:
+            latency[0] = float(stream.latency)
             log.info("microphone %d open at %d Hz", index, cfg.sample_rate_hz)
             while True:
                 try:
-                    block = q.get(timeout=cfg.read_timeout_s)
+                    block, captured = q.get(timeout=cfg.read_timeout_s)
                 except queue.Empty as exc:
                     raise NoAudioDeviceError("microphone", f"no audio arrived within {cfg.read_timeout_s} s") from exc
+                self._anchor = (n / cfg.sample_rate_hz, captured)
                 yield AudioChunk(block, cfg.sample_rate_hz, n / cfg.sample_rate_hz)
                 n += len(block)
 
@@ -122,6 +133,11 @@ class SoundDeviceSink:
         self.config = config or DeviceConfig()
         self._query = query_devices
         self._stream: Any = None
+
+    @property
+    def latency_s(self) -> float:
+        """The output stream's latency (0 before it opens): a written chunk is heard about this much later."""
+        return float(self._stream.latency) if self._stream is not None else 0.0
 
     def write(self, chunk: AudioChunk) -> None:
         if chunk.sample_rate_hz != self.config.sample_rate_hz:

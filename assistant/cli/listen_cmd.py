@@ -28,7 +28,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wake-word", action="store_true", help="listen for the wake phrase instead of waiting for Enter")
     p.add_argument("--push-to-talk", action="store_true", help="press Enter to talk (the default; kept for scripts)")
     p.add_argument("--no-library", action="store_true", help="run without the song library")
+    p.add_argument("--no-echo-cancel", action="store_true",
+                   help="do not take the assistant's own music out of the microphone (SpeexDSP echo canceller; "
+                        "on by default, so 'stop' is heard over the music)")
     p.set_defaults(func=run)
+
+
+def _microphone(cfg: Any, *, echo_cancel: bool) -> tuple[Any, Any]:
+    """(the chunk stream to listen to, the echo reference the music player feeds, or None)."""
+    from assistant.audio.devices import MicrophoneSource
+    from assistant.audio.echo import EchoReference, SpeexEchoCanceller, cancel_echo
+    from assistant.audio.errors import SpeechEngineError
+
+    mic = MicrophoneSource(cfg.input_device)
+    if not (echo_cancel and cfg.echo.enabled):
+        return mic, None
+    try:
+        canceller = SpeexEchoCanceller(cfg.echo)
+    except SpeechEngineError as exc:
+        print(f"humdinger listen: warning: no echo cancellation ({exc}); 'stop' over loud music may not be heard",
+              file=sys.stderr)
+        return mic, None
+    reference = EchoReference(cfg.echo.sample_rate_hz, keep_s=cfg.echo.keep_s)
+    return cancel_echo(mic, reference, capture_time=mic.capture_time, config=cfg.echo, canceller=canceller), reference
 
 
 def _push_to_talk_keys(ptt: Any) -> None:
@@ -39,7 +61,7 @@ def _push_to_talk_keys(ptt: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from assistant.audio.devices import MicrophoneSource, find_device
+    from assistant.audio.devices import find_device
     from assistant.audio.errors import NoAudioDeviceError
     from assistant.conversation import AssistantConfig, Conversation, DeviceOutput, build_assistant
     from assistant.conversation.live import run_live
@@ -72,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         if isinstance(wake, PushToTalk):
             threading.Thread(target=_push_to_talk_keys, args=(wake,), daemon=True).start()
-        output = DeviceOutput(cfg.output_device)
+        chunks, reference = _microphone(cfg, echo_cancel=not args.no_echo_cancel)
+        output = DeviceOutput(cfg.output_device, echo_reference=reference)
         conversation = Conversation(assistant, output, skip_own_speech=True)
         hint = "press Enter, then talk" if push_to_talk else f"say {cfg.wake.phrase!r}"
         print(f"ready in {assistant.startup_s.get('total', 0):.1f} s: {hint} (Ctrl-C to quit)", file=sys.stderr)
@@ -83,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                   + (f"  ! {d['error']}" if d["error"] else ""), flush=True)
 
         try:
-            run_live(conversation, MicrophoneSource(cfg.input_device), wake=wake, on_turn=show)
+            run_live(conversation, chunks, wake=wake, on_turn=show)
         except NoAudioDeviceError as exc:
             print(f"humdinger listen: {exc}; without audio devices use 'humdinger converse'", file=sys.stderr)
             return 1

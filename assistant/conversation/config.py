@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.asr.factory import AsrConfig
 from assistant.audio.devices import DeviceConfig
+from assistant.audio.echo import EchoConfig
 from assistant.audio.endpoint import HUM_ENDPOINTER_CONFIG, EndpointerConfig
 from assistant.audio.file_source import FileSourceConfig
 from assistant.nlu.config import NluConfig
@@ -98,6 +99,8 @@ class AssistantConfig:
     conversation: ConversationConfig = field(default_factory=ConversationConfig)
     input_device: DeviceConfig = field(default_factory=DeviceConfig)
     output_device: DeviceConfig = field(default_factory=DeviceConfig)
+    #: Live mode: the music the assistant plays is taken out of the microphone (barge-in over it).
+    echo: EchoConfig = field(default_factory=EchoConfig)
     library: dict[str, Any] = field(default_factory=dict)
     use_library: bool = True
     song_titles_in_grammar: bool = True
@@ -120,6 +123,7 @@ class AssistantConfig:
         return {"asr": self.asr.to_dict(), "nlu": self.nlu.to_dict(), "tts": self.tts.to_dict(),
                 "wake": self.wake.to_dict(), "router": asdict(self.router),
                 "conversation": self.conversation.to_dict(), "input_device": self.input_device.to_dict(),
-                "output_device": self.output_device.to_dict(), "library": dict(self.library),
+                "output_device": self.output_device.to_dict(), "echo": self.echo.to_dict(),
+                "library": dict(self.library),
                 "use_library": self.use_library, "song_titles_in_grammar": self.song_titles_in_grammar,
                 "rasa_url_set": bool(os.environ.get("RASA_URL"))}

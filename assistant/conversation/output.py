@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.audio.chunk import AudioClip
 from assistant.audio.devices import DeviceConfig, SoundDeviceSink
+from assistant.audio.echo import EchoReference
 from assistant.audio.sinks import write_wav
 
 __all__ = ["DeviceOutput", "FileOutput", "NowPlaying", "Output"]
@@ -102,8 +104,11 @@ class DeviceOutput:
     """Speech is played on the speaker before the next turn; music plays in a background thread that
     a stop (barge-in) or pause interrupts between 0.1 s chunks. Devices open on first use."""
 
-    def __init__(self, config: DeviceConfig | None = None) -> None:
+    def __init__(self, config: DeviceConfig | None = None, *, echo_reference: EchoReference | None = None) -> None:
+        """``echo_reference``: the music written to the speaker is also recorded there, by the time it is
+        heard, for the microphone's echo canceller (:func:`assistant.audio.echo.cancel_echo`)."""
         self.config = config or DeviceConfig()
+        self._reference = echo_reference
         self._speech = SoundDeviceSink(self.config)
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -117,12 +122,17 @@ class DeviceOutput:
 
     def _run(self, clip: AudioClip) -> None:
         sink = SoundDeviceSink(self.config)
+        heard_until = 0.0  # when the last chunk written will have been played (monotonic)
         try:
             for chunk in clip.chunks(chunk_s=self.config.chunk_s):
                 self._resume.wait()
                 if self._stop.is_set():
                     break
                 sink.write(chunk)
+                if self._reference is not None:  # a blocking write returns once the chunk is queued
+                    at = max(heard_until, time.monotonic() + sink.latency_s - chunk.duration_s)
+                    self._reference.played(chunk.samples, at=at)
+                    heard_until = at + chunk.duration_s
         except Exception as exc:  # noqa: BLE001 - the player thread must report, not die silently
             log.error("music playback failed: %s", exc)
         finally:
