@@ -191,6 +191,41 @@ def test_background_redecode_is_dropped_when_the_speaker_goes_on() -> None:
 
 
 @pytest.mark.integration
+def test_a_cancelled_decode_point_over_music_does_not_crash_the_recogniser() -> None:
+    """A spoken command over the assistant's own music after echo cancellation (bench/bench_echo.py):
+    the endpointer takes seconds of residual music for speech, the decode point is taken and cancelled,
+    and feeding the decoder all of it again in one call crashed PocketSphinx 5.1.1 (a segmentation fault
+    that ended the whole assistant). Run in a child process, so a crash fails this test, not the suite."""
+    import subprocess
+    import sys
+
+    wav = Path(__file__).parent / "data" / "sphinx_refeed_crash.wav"
+    code = (
+        "from assistant.asr import build_phrase_set\n"
+        "from assistant.asr.factory import AsrConfig, create_recognizer\n"
+        "from assistant.audio.file_source import read_audio_file\n"
+        "from assistant.conversation import ConversationConfig\n"
+        "from assistant.conversation.capture import capture_utterance\n"
+        f"clip = read_audio_file({str(wav)!r})\n"
+        "rec = create_recognizer(build_phrase_set(), config=AsrConfig())\n"
+        "cancel, cancelled = rec.cancel_speculation, []\n"
+        "def counted():\n"
+        "    cancelled.append(rec._speculation is not None)\n"
+        "    cancel()\n"
+        "rec.cancel_speculation = counted\n"
+        "conv = ConversationConfig()\n"
+        "cap = capture_utterance(clip.chunks(chunk_s=0.1), config=conv.speech, recognizer=rec,\n"
+        "                        recognise_max_length=True, speculate_after_s=conv.speculate_after_s)\n"
+        "print('cancelled decode points:', sum(cancelled))\n"
+        "print('words:', cap.transcript.text if cap.transcript else None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert "cancelled decode points: 0" not in done.stdout and "words:" in done.stdout, done.stdout
+
+
+@pytest.mark.integration
 def test_nbest_alternatives_come_with_the_transcript() -> None:
     """With ``nbest`` the transcript carries distinct word sequences off the final decode's lattice, best
     score first, the recognised words among them; without, none (and the words do not change)."""

@@ -452,7 +452,9 @@ class PocketSphinxRecognizer:
 
     def cancel_speculation(self) -> None:
         """The speaker went on after :meth:`speculate`: wait for the decode in flight (if any), then feed
-        the decoder everything so far again so the streaming pass goes on where it was."""
+        the decoder everything so far again, chunk by chunk as it came, so the streaming pass goes on where
+        it was. (All of it in one ``process_raw`` call crashed PocketSphinx 5.1.1 with a segmentation fault
+        on some audio: tests/data/sphinx_refeed_crash.wav, seconds of music the endpointer took for speech.)"""
         if self._speculation is None:
             return
         _, job = self._speculation
@@ -460,7 +462,8 @@ class PocketSphinxRecognizer:
         t0 = time.perf_counter()
         self._elapsed += job.result()[1]  # the decoder must be free; its time was spent all the same
         self._decoder.start_utt()
-        self._decoder.process_raw(b"".join(self._pcm), False, False)
+        for piece in self._pcm:
+            self._decoder.process_raw(piece, False, False)
         self._elapsed += time.perf_counter() - t0
 
     def close(self) -> None:
