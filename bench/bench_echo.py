@@ -10,8 +10,10 @@ simulated echo path (a room impulse response, RT60 0.2-0.6 s, direct-to-reverber
 of playback latency, a soft speaker nonlinearity) at each speech-to-echo ratio (SER: the command's loud
 frames over the echo's power), with a -54 dBFS noise floor. The microphone stream goes through the
 engine's path (endpointer, PocketSphinx, a real Rasa server) twice: as heard, and after SpeexDSP's echo
-canceller with the tune as its reference (``assistant.audio.echo``; the reference is what was played,
-the lead and the filter absorb the unknown latency). Reported per SER: intent accuracy, ERLE (echo
+canceller with the tune as its reference, taken ``EchoConfig.lead_s`` ahead as the live path takes it
+(``assistant.audio.echo``; the lead and the filter absorb the unknown latency). ``--offsets-ms`` adds
+runs in which the reference is that much late (positive) or early (negative) against the truth, as a
+live clock error would make it: the check on the live alignment's tolerance. Reported per SER: intent accuracy, ERLE (echo
 removed over the 4 s before the voice), and the canceller's real-time factor. A simulation:
 the live path (assistant/audio/echo.py's EchoReference) also depends on the devices' timing.
 """
@@ -50,12 +52,22 @@ def echo_path(music: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, 
     return np.convolve(delayed, ir)[: len(music)], p
 
 
+def shifted(x: np.ndarray, seconds: float) -> np.ndarray:
+    """``x`` advanced by ``seconds`` (later samples first; negative: delayed), zero-filled at the edge."""
+    k = int(round(seconds * SR))
+    if k >= 0:
+        return np.concatenate([x[k:], np.zeros(k)])
+    return np.concatenate([np.zeros(-k), x[:k]])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=60, help="held-out commands (an even spread)")
     parser.add_argument("--sers", default="5,0,-5", help="speech-to-echo ratios in dB, comma-separated")
     parser.add_argument("--frame-s", type=float, default=None, help="EchoConfig.frame_s (default: the shipped)")
     parser.add_argument("--filter-s", type=float, default=None, help="EchoConfig.filter_s (default: the shipped)")
+    parser.add_argument("--offsets-ms", default="0",
+                        help="reference timing errors to run, comma-separated (positive: the reference is late)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -69,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.conversation import AssistantConfig, build_assistant
 
     sers = [float(s) for s in args.sers.split(",")]
+    offsets = [float(o) / 1000.0 for o in args.offsets_ms.split(",")]
     rows = load_rows(args.limit)
     tracks = [t for t in background_pool(seed=args.seed).music if len(t) >= (LEAD_S + 4.0) * SR]
     if not tracks:
@@ -102,19 +115,24 @@ def main(argv: list[str] | None = None) -> int:
             for ser in sers:
                 gain = np.sqrt(loud_power(said) / (np.mean(echo**2) * 10 ** (ser / 10)))
                 mic = (voice + gain * echo + floor).astype(np.float32)
-                t0 = time.perf_counter()
-                ec = SpeexEchoCanceller(echo_cfg)
-                cleaned = np.concatenate([ec.process(mic[k:k + 1600], music[k:k + 1600])
-                                          for k in range(0, len(mic), 1600)]).astype(np.float32)
-                ec.close()
-                aec_s += time.perf_counter() - t0
-                audio_s += len(mic) / SR
-                before = slice(int((LEAD_S - 4.0) * SR), int(LEAD_S * SR))  # the echo alone
-                erle.setdefault(f"{ser:g}", []).append(
-                    float(10 * np.log10(np.mean(mic[before].astype(np.float64) ** 2)
-                                        / max(np.mean(cleaned[before].astype(np.float64) ** 2), 1e-12))))
+                inputs = [("as_heard", mic)]
+                for offset in offsets:
+                    t0 = time.perf_counter()
+                    ec = SpeexEchoCanceller(echo_cfg)
+                    ref = shifted(music, echo_cfg.lead_s - offset)
+                    cleaned = np.concatenate([ec.process(mic[k:k + 1600], ref[k:k + 1600])
+                                              for k in range(0, len(mic), 1600)]).astype(np.float32)
+                    ec.close()
+                    aec_s += time.perf_counter() - t0
+                    audio_s += len(mic) / SR
+                    name = "echo_cancelled" if offset == 0 else f"echo_cancelled_ref_{offset * 1000:+g}ms"
+                    before = slice(int((LEAD_S - 4.0) * SR), int(LEAD_S * SR))  # the echo alone
+                    erle.setdefault(f"{name}|{ser:g}", []).append(
+                        float(10 * np.log10(np.mean(mic[before].astype(np.float64) ** 2)
+                                            / max(np.mean(cleaned[before].astype(np.float64) ** 2), 1e-12))))
+                    inputs.append((name, cleaned))
                 press = int((LEAD_S - PRESS_S) * SR)
-                for name, audio in (("as_heard", mic), ("echo_cancelled", cleaned)):
+                for name, audio in inputs:
                     got = understand(assistant, audio[press:])
                     items.append({"said": r["text"], "expected": r["intent"], "voice": spec.name, "ser_db": ser,
                                   "input": name, "path": {k: round(v, 3) for k, v in path.items()},
@@ -123,24 +141,29 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         assistant.close()
     table: dict[str, Any] = {}
+    names = list(dict.fromkeys(x["input"] for x in items))
     for ser in sers:
-        for name in ("as_heard", "echo_cancelled"):
+        for name in names:
             sel = [x for x in items if x["ser_db"] == ser and x["input"] == name]
             table[f"{name}|{ser:g}"] = {"n": len(sel), "intent_accuracy": round(sum(x["correct"] for x in sel) / len(sel), 3),
                                        "found": round(sum(x["found"] for x in sel) / len(sel), 3)}
-        table[f"erle_db|{ser:g}"] = {"median": round(statistics.median(erle[f"{ser:g}"]), 1),
-                                     "p10": round(float(np.percentile(erle[f"{ser:g}"], 10)), 1)}
+            if f"{name}|{ser:g}" in erle:
+                e = erle[f"{name}|{ser:g}"]
+                table[f"{name}|{ser:g}"]["erle_db"] = {"median": round(statistics.median(e), 1),
+                                                      "p10": round(float(np.percentile(e, 10)), 1)}
     out = {"benchmark": "echo", "machine": machine(), "elapsed_s": round(time.perf_counter() - t_start, 1),
            "config": {"commands": len(rows), "sers_db": sers, "seed": args.seed, "lead_s": LEAD_S,
+                      "reference_offsets_ms": [o * 1000 for o in offsets],
                       "echo_canceller": echo_cfg.to_dict(), "voice": "espeak-ng, one drawn speaker each"},
            "canceller_real_time_factor": round(aec_s / max(audio_s, 1e-9), 4), "results": table, "items": items}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"{'SER dB':>6s} {'as heard':>9s} {'cancelled':>10s} {'ERLE dB (p50/p10)':>18s}")
-    for ser in sers:
-        e = table[f"erle_db|{ser:g}"]
-        print(f"{ser:6g} {table[f'as_heard|{ser:g}']['intent_accuracy']:9.3f} "
-              f"{table[f'echo_cancelled|{ser:g}']['intent_accuracy']:10.3f} {e['median']:9.1f} / {e['p10']:.1f}")
+    print("intent accuracy (ERLE dB p50) per input and speech-to-echo ratio")
+    for name in names:
+        cells = [table[f"{name}|{ser:g}"] for ser in sers]
+        print(f"{name:34s} " + "  ".join(f"{ser:+g} dB: {c['intent_accuracy']:.3f}"
+                                          + (f" ({c['erle_db']['median']:.1f})" if "erle_db" in c else "")
+                                          for ser, c in zip(sers, cells, strict=True)))
     print(f"canceller real-time factor {out['canceller_real_time_factor']}; wrote {args.out}")
     return 0
 
