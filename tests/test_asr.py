@@ -219,7 +219,7 @@ def test_a_cancelled_decode_point_over_music_does_not_crash_the_recogniser() -> 
         "print('cancelled decode points:', sum(cancelled))\n"
         "print('words:', cap.transcript.text if cap.transcript else None)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).parents[1])
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
     assert "cancelled decode points: 0" not in done.stdout and "words:" in done.stdout, done.stdout

@@ -197,6 +197,21 @@ def test_a_hum_over_music_in_the_room_ends_with_the_hum(env, carry: bool) -> Non
         assert melody["reason"] in ("max_length", "stream_end") and lib.queries[0] > 10.0, (melody, lib.queries)
 
 
+def test_a_hum_in_the_next_file_over_the_same_music_ends_with_the_hum(env) -> None:  # type: ignore[no-untyped-def]
+    """The question in one file, the hum in the next, music in the room through both: the answer's
+    endpointer starts from the room the question was heard in (within carry_background_s)."""
+    conv, rec, _, lib, _ = env
+    rec.texts = ["what's this song"]
+    ask = cat(silence(1.5), speech_like(1.2), silence(1.0))
+    first = turn(conv, ask + room_music(len(ask) / SR, level=0.1, seed=5))
+    assert first.replies[0].key == "identify.prompt"
+    melody = cat(silence(0.3), hum(5.0), silence(8.0))
+    second = turn(conv, melody + room_music(len(melody) / SR, level=0.1, seed=6))
+    answer = next(s for s in second.segments if s["kind"] == "answer")
+    assert answer["reason"] == "silence" and 4.0 < lib.queries[0] < 7.5, (answer, lib.queries)
+    assert second.reply_text == "That's Greensleeves."
+
+
 def test_hum_in_the_next_file_then_play_it_then_stop_cancels(env) -> None:  # type: ignore[no-untyped-def]
     conv, rec, _, _, _ = env
     rec.texts = ["what's this song", "play it", "stop"]
