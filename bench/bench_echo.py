@@ -72,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
-    from bench_hum_endpoint import loud_power, loud_span
+    from bench_endpoint import speech_span
     from bench_intent_e2e import load_rows, machine, same_intent, understand
-    from speech_corpus import background_pool, spoken_variants
+    from speech_corpus import background_pool, loud_power, spoken_variants
     from tqdm import tqdm
 
     from assistant.audio.echo import EchoConfig, SpeexEchoCanceller
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, r in enumerate(tqdm(rows, desc="commands over the assistant's own music", unit="cmd")):
             rng = np.random.default_rng(args.seed + i)
             (said, spec), = spoken_variants(r["text"], n=1, seed=args.seed + 31 * i)
-            a, b = loud_span(said)
+            a, b = speech_span(said, lead_s=0.0, tail_s=0.0)
             said = said[int(a * SR): int(b * SR)].astype(np.float64)
             voice = np.concatenate([np.zeros(int(LEAD_S * SR)), said, np.zeros(int(TAIL_S * SR))])
             track = tracks[i % len(tracks)]
@@ -120,8 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                     t0 = time.perf_counter()
                     ec = SpeexEchoCanceller(echo_cfg)
                     ref = shifted(music, echo_cfg.lead_s - offset)
-                    cleaned = np.concatenate([ec.process(mic[k:k + 1600], ref[k:k + 1600])
-                                              for k in range(0, len(mic), 1600)]).astype(np.float32)
+                    cleaned = ec.process(mic, ref)  # the filter runs frame by frame inside
                     ec.close()
                     aec_s += time.perf_counter() - t0
                     audio_s += len(mic) / SR

@@ -46,16 +46,23 @@ def speech_span(y: np.ndarray, *, lead_s: float, tail_s: float) -> tuple[float, 
     return lead_s + on[0] * 0.01, lead_s + (on[-1] + 1) * 0.01
 
 
-def run_one(stream: np.ndarray, config: Any) -> dict[str, Any]:
-    from assistant.audio import Endpointer, chunks_from_array
+def feed(ep: Any, stream: np.ndarray) -> list[Any]:
+    """The endpointer's events over ``stream`` fed in 0.1 s chunks, as the microphone does."""
+    from assistant.audio import chunks_from_array
 
-    ep = Endpointer(config)
     events = []
     for c in chunks_from_array(stream, chunk_s=0.1):
         events += ep.accept(c)
         if ep.done:
-            break
-    events += ep.finish()
+            return events
+    return events + ep.finish()
+
+
+def run_one(stream: np.ndarray, config: Any, background: Any = None) -> dict[str, Any]:
+    """Where a fresh endpointer (started from ``background`` when given) put the utterance's start and end."""
+    from assistant.audio import Endpointer
+
+    events = feed(Endpointer(config, background=background), stream)
     start = next((e.time_s for e in events if e.kind == "start"), None)
     end = next((e for e in events if e.kind == "end"), None)
     return {"start_s": start, "end_s": end.time_s if end else None, "reason": end.reason if end else "none"}

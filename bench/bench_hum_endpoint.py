@@ -48,49 +48,16 @@ COMMAND = "hey humdinger, what's this song?"
 KINDS = ("hum", "whistle", "sing", "instrument")
 
 
-def loud_span(y: np.ndarray, *, below_max_db: float = 30.0) -> tuple[float, float]:
-    """First and last 10 ms frame within ``below_max_db`` of the loudest (a clean signal's sounding span)."""
-    fr = y[: len(y) // 160 * 160].reshape(-1, 160).astype(np.float64)
-    e = 10 * np.log10((fr**2).mean(axis=1) + 1e-12)
-    on = np.flatnonzero(e > e.max() - below_max_db)
-    return on[0] * 0.01, (on[-1] + 1) * 0.01
-
-
-def loud_power(y: np.ndarray) -> float:
-    """Mean power of the frames above a tenth of the loudest frame's (as the speech benchmarks set SNR)."""
-    fr = np.asarray(y, np.float64)[: len(y) // 160 * 160].reshape(-1, 160)
-    p = (fr**2).mean(axis=1)
-    return float(p[p > 0.1 * p.max()].mean())
-
-
-def feed(ep: Any, stream: np.ndarray) -> list[Any]:
-    from assistant.audio import chunks_from_array
-
-    events = []
-    for c in chunks_from_array(stream, chunk_s=0.1):
-        events += ep.accept(c)
-        if ep.done:
-            return events
-    return events + ep.finish()
-
-
 def command_background(stream: np.ndarray) -> tuple[Any, float]:
     """Run the speech endpointer over the command part; its learned background and where it stopped."""
+    from bench_endpoint import feed
+
     from assistant.audio import Endpointer
 
     ep = Endpointer()
     events = feed(ep, stream)
     end = next((e.time_s for e in events if e.kind == "end"), len(stream) / SR)
     return ep.background(), end
-
-
-def melody_trial(stream: np.ndarray, config: Any, background: Any) -> dict[str, Any]:
-    from assistant.audio import Endpointer
-
-    events = feed(Endpointer(config, background=background), stream)
-    start = next((e.time_s for e in events if e.kind == "start"), None)
-    end = next((e for e in events if e.kind == "end"), None)
-    return {"start_s": start, "end_s": end.time_s if end else None, "reason": end.reason if end else "none"}
 
 
 #: The configurations whose captures --identify sends to the library: the old behaviour and the shipped one.
@@ -164,8 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
+    from bench_endpoint import run_one, speech_span
     from bench_intent_e2e import machine
-    from speech_corpus import SpeechCorpusConfig, background_pool, make_background, spoken_variants
+    from speech_corpus import (
+        SpeechCorpusConfig,
+        background_pool,
+        loud_power,
+        make_background,
+        spoken_variants,
+    )
     from tqdm import tqdm
 
     from music_models.corpus import load_corpus
@@ -188,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     for i, tune in enumerate(tqdm(tunes, desc="endpointing melodies in background", unit="query")):
         rng = np.random.default_rng(args.seed + i)
         melody = synthesise_query(tune, kind=KINDS[i % len(KINDS)], seed=args.seed + i, config=qcfg).samples
-        m0, m1 = loud_span(melody)
+        m0, m1 = speech_span(melody, lead_s=0.0, tail_s=0.0)
         melody = melody[int(m0 * SR): int(m1 * SR)].astype(np.float64)
         said, _ = spoken_variants(COMMAND, n=1, seed=args.seed + 100 * i)[0]
-        c0, c1 = loud_span(said)
+        c0, c1 = speech_span(said, lead_s=0.0, tail_s=0.0)
         said = said[int(c0 * SR): int(c1 * SR)].astype(np.float64)
         said *= np.sqrt(loud_power(melody) / loud_power(said))
         command = np.concatenate([np.zeros(int(args.lead_s * SR)), said, np.zeros(int(1.5 * SR))])
@@ -214,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             mel_stream = (tail[: len(rest)] + rest).astype(np.float32)
             for name, (cfg, carry) in configs.items():
                 row = {**truth, "background_known": background is not None,
-                       **melody_trial(mel_stream, cfg, background if carry else None)}
+                       **run_one(mel_stream, cfg, background if carry else None)}
                 if library is not None and name in IDENTIFIED:
                     row["named"] = named(library, mel_stream, row, cfg, tune.tune_id)
                     if name == "fresh":

@@ -171,6 +171,17 @@ def make_background(kind: str, n_samples: int, *, pool: Any, seed: int) -> np.nd
     return make_noise(noise_type=kind, n_samples=n_samples, pool=pool, rng=rng)[1].astype(np.float32)
 
 
+def loud_power(y: np.ndarray) -> float:
+    """Mean power of the 10 ms frames above a tenth of the loudest frame's (of all of ``y`` when it is
+    shorter than a frame): a signal's level without its padding or pauses, as every SNR here is set."""
+    x = np.asarray(y, dtype=np.float64)
+    frames = x[: len(x) // 160 * 160].reshape(-1, 160)
+    if not len(frames):
+        return float(np.mean(x**2))
+    energy = (frames**2).mean(axis=1)
+    return float(energy[energy > 0.1 * energy.max()].mean())
+
+
 def mix_at_snr(speech: np.ndarray, noise: np.ndarray, *, snr_db: float, seed: int) -> np.ndarray:
     """``speech`` with ``noise`` behind it at ``snr_db``, the speech power taken over its loud frames only
     (the padding does not dilute it). A noise shorter or longer than the speech is looped/cut from a
@@ -185,11 +196,8 @@ def mix_at_snr(speech: np.ndarray, noise: np.ndarray, *, snr_db: float, seed: in
         raise ValueError("the noise is empty")
     start = int(rng.integers(len(nz)))
     nz = np.tile(nz, int(np.ceil((len(s) + start) / len(nz))))[start:start + len(s)]
-    frames = s[: len(s) // 160 * 160].reshape(-1, 160)
-    energy = (frames**2).mean(axis=1)
-    loud = frames[energy > 0.1 * energy.max()] if len(frames) else s[None, :]
     # degrade.mix_at_snr measures the whole signal; shift the target so it holds over the loud part
-    whole_minus_loud = power_db(s) - power_db(loud.ravel())
+    whole_minus_loud = power_db(s) - float(10.0 * np.log10(loud_power(s) + 1e-20))
     mixed, _ = _mix(signal=s, noise=nz, snr_db=snr_db + whole_minus_loud)
     peak = float(np.max(np.abs(mixed)))
     return (mixed * (0.99 / peak) if peak > 0.99 else mixed).astype(np.float32)
