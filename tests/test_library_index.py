@@ -167,3 +167,26 @@ def test_midi_is_rendered_and_kept_for_playback(config: LibraryConfig, tmp_path:
     assert melody.size >= 75 and set(np.round(melody).astype(int)) <= {int(p) for p in song_pitches(5, seconds=8)}
     assert Path(song.audio_path).is_file() and Path(song.audio_path).parent == Path(config.audio_dir) / "midi"
     assert sf.info(song.audio_path).samplerate == SR and song.n_segments >= 5
+
+
+def test_audio_files_get_an_estimated_melody_only_when_asked(config: LibraryConfig, music: Path) -> None:
+    from dataclasses import replace
+
+    song_id = file_song_id(music / "a.wav")
+    with Library.open(config, embedder=FakeEmbedder(), create=True) as lib:
+        index_paths(lib, [music / "a.wav"], progress=False)
+        assert not lib.melodies.has(song_id)  # the default: no notes, no melody, the model alone ranks it
+    asked = config.replace(audio_melody=replace(config.audio_melody, enabled=True))
+    with Library.open(asked, embedder=FakeEmbedder(), create=True) as lib:
+        again = index_paths(lib, [music / "a.wav"], progress=False)  # a song indexed without one gets one
+        assert (again.indexed, again.already_present) == (0, 1)
+        backfilled = lib.melodies.load([song_id])[song_id]
+        lib.clear()
+        assert index_paths(lib, [music / "a.wav"], progress=False).indexed == 1
+        lib.melodies = type(lib.melodies)(lib.melodies.folder)  # read it back from disk
+        fresh = lib.melodies.load([song_id])[song_id]
+    truth = np.repeat(song_pitches(0, seconds=8), 5)  # 0.5 s notes at 10 Hz
+    n = min(fresh.size, truth.size)
+    assert abs(fresh.size - truth.size) <= 2
+    assert np.mean(np.abs(fresh[:n] - truth[:n]) <= 0.5) >= 0.8
+    np.testing.assert_array_equal(backfilled, fresh)

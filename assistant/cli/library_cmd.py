@@ -30,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tag", default=b.user_collection,
                    help=f"collection name stored with these songs, for 'play some ...' (default {b.user_collection})")
     p.add_argument("--rebuild", action="store_true", help="delete the library first and start over")
+    p.add_argument("--estimate-melody", action="store_true",
+                   help="also estimate each audio file's melody from the recording, so identify can align a hum "
+                        "with it as it does with MIDI files' notes (files already indexed get one too). Off by "
+                        "default: it did not clearly help in the evaluation (see README)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run_index)
 
@@ -89,10 +93,15 @@ def _print_report(report: Any, *, as_json: bool) -> int:
 
 
 def run_index(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from music_models.library.indexer import index_paths
     from music_models.library.library import Library
 
-    with Library.open(_config(args), create=True) as lib:
+    cfg = _config(args)
+    if args.estimate_melody:
+        cfg = cfg.replace(audio_melody=replace(cfg.audio_melody, enabled=True))
+    with Library.open(cfg, create=True) as lib:
         if args.rebuild:
             lib.clear()
         report = index_paths(lib, args.paths, collection=args.tag, progress=not args.json)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from music_models.errors import ConfigError
+from music_models.library.audio_melody import AudioMelodyConfig
 
 __all__ = ["AUDIO_SUFFIXES", "MIDI_SUFFIXES", "Calibration", "LibraryBuildConfig", "LibraryConfig", "MelodyGateConfig",
            "MelodyMatchConfig"]
@@ -216,6 +217,8 @@ class LibraryConfig:
     upsert_batch: int = 256
     melody: MelodyGateConfig = field(default_factory=MelodyGateConfig)
     melody_match: MelodyMatchConfig = field(default_factory=MelodyMatchConfig)
+    #: how the melody of a song indexed from an audio file is estimated (its notes are unknown)
+    audio_melody: AudioMelodyConfig = field(default_factory=AudioMelodyConfig)
     calibration: Calibration = field(default_factory=Calibration)
 
     def validate(self) -> None:
@@ -237,6 +240,7 @@ class LibraryConfig:
         if self.max_duration_s <= 0 or self.embed_chunk_s < 10:
             raise ConfigError("max_duration_s must be > 0 and embed_chunk_s >= 10")
         self.melody_match.validate()
+        self.audio_melody.validate()
 
     def storage_path(self) -> Path:
         from music_models.paths import data_dir
@@ -293,6 +297,8 @@ class LibraryConfig:
             kw["melody"] = MelodyGateConfig.from_dict(kw["melody"])
         if isinstance(kw.get("melody_match"), dict):
             kw["melody_match"] = MelodyMatchConfig.from_dict(kw["melody_match"])
+        if isinstance(kw.get("audio_melody"), dict):
+            kw["audio_melody"] = AudioMelodyConfig.from_dict(kw["audio_melody"])
         if isinstance(kw.get("calibration"), dict):
             kw["calibration"] = Calibration.from_dict(kw["calibration"])
         return cls(**kw)

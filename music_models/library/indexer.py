@@ -6,8 +6,11 @@ segment point ids derive from (song id, window index). A song is committed (its 
 only after all its segments are in, so an interrupted run resumes where it stopped and re-indexing
 adds nothing. A bad file is skipped with its reason and counted; the run goes on.
 
-Songs with notes (corpus tunes, MIDI files) also get their melody contour stored
-(:class:`~music_models.library.melodies.MelodyFiles`) for identify's melody re-rank.
+Songs with notes (corpus tunes, MIDI files' top line) also get their melody contour stored
+(:class:`~music_models.library.melodies.MelodyFiles`) for identify's melody re-rank. An audio file has no
+notes; with ``LibraryConfig.audio_melody.enabled`` (``humdinger index --estimate-melody``) it gets the
+predominant melody estimated from the recording (:mod:`~music_models.library.audio_melody`), also when it
+was indexed before without one.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from music_models.library.library import Library
 from music_models.library.types import IndexReport, SongRecord
 from music_models.types import Tune
 
-__all__ = ["MIN_SONG_S", "build_from_tunes", "discover", "file_song_id", "index_paths", "index_recording",
-           "midi_file_melody", "store_tune_melodies"]
+__all__ = ["MIN_SONG_S", "audio_file_melody", "build_from_tunes", "discover", "file_song_id", "index_paths",
+           "index_recording", "midi_file_melody", "store_tune_melodies"]
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,14 @@ def midi_file_melody(path: Path, library: Library) -> np.ndarray:
         np.zeros(0, dtype=np.float32))  # at 60 qpm a beat is a second
 
 
+def audio_file_melody(samples: np.ndarray, sample_rate_hz: int, library: Library) -> np.ndarray:
+    """The predominant melody of a recording, at the stored melodies' rate (empty when there is none)."""
+    from music_models.library.audio_melody import melody_of_recording
+
+    return melody_of_recording(samples=samples, sample_rate_hz=sample_rate_hz, config=library.config.audio_melody,
+                               contour_rate_hz=library.config.melody_match.contour_rate_hz)
+
+
 def index_paths(
     library: Library, paths: Iterable[str | Path], *, collection: str = "user", progress: bool = True,
     renderer_factory: Callable[[], Any] | None = None,
@@ -139,6 +150,9 @@ def index_paths(
                 song_id = file_song_id(f)
                 if song_id in library.songs and song_id not in stale:
                     present += 1
+                    if (library.config.audio_melody.enabled and f.suffix.lower() not in MIDI_SUFFIXES
+                            and not library.melodies.has(song_id)):
+                        _add_missing_melody(library, song_id, f)
                     continue
                 try:
                     audio = load_audio(f, renderer_factory=get_renderer, max_duration_s=library.config.max_duration_s,
@@ -147,6 +161,8 @@ def index_paths(
                     if f.suffix.lower() in MIDI_SUFFIXES:
                         playable = _keep_rendering(library, song_id, audio.samples, audio.sample_rate_hz)
                         library.melodies.save(song_id, midi_file_melody(f, library))
+                    elif library.config.audio_melody.enabled:
+                        library.melodies.save(song_id, audio_file_melody(audio.samples, audio.sample_rate_hz, library))
                     key, tempo = estimate_key_tempo(samples=audio.samples, sample_rate_hz=audio.sample_rate_hz)
                     record = SongRecord(song_id, audio.title or f.stem.replace("_", " "), audio.artist, collection,
                                         "", str(f.resolve()), str(Path(playable).resolve()),
@@ -163,6 +179,18 @@ def index_paths(
         if renderer:
             renderer[0].close()
     return IndexReport(indexed, present, tuple(failed), segments, audio_s, time.perf_counter() - t0)
+
+
+def _add_missing_melody(library: Library, song_id: str, path: Path) -> None:
+    """Estimate the melody of an audio file indexed before melodies were (its vectors stay as they are)."""
+    from music_models.library.audio_files import read_audio_file
+
+    try:
+        audio = read_audio_file(path, max_duration_s=library.config.max_duration_s)
+    except AudioInputError as exc:
+        logger.warning("could not read %s for its melody: %s", path, exc)
+        return
+    library.melodies.save(song_id, audio_file_melody(audio.samples, audio.sample_rate_hz, library))
 
 
 def _keep_rendering(library: Library, song_id: str, samples: np.ndarray, sample_rate_hz: int) -> Path:
