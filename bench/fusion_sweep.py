@@ -229,6 +229,28 @@ def cascade_report(val: list[dict[str, Any]], test: list[dict[str, Any]], *, wid
     }
 
 
+def open_candidate_library(config: Any, *, shifts: tuple[float, ...] | None = None) -> tuple[Any, ...]:
+    """The eval's library opened for offline sweeps: (library tunes, query tunes, the opened Library with
+    the melody re-rank off so identify returns the model's own candidates, the melody-match settings,
+    every tune's symbolic melody contour)."""
+    from music_models.evaluation.harness import load_pools, select_library
+    from music_models.evaluation.systems import ModelSystem
+    from music_models.library.melody_match import song_melody
+
+    qpool, dpool = load_pools(split=config.query_split)
+    library, query_tunes = select_library(query_pool=qpool, distractor_pool=dpool, size=config.library_size,
+                                          seed=config.seed)
+    system = ModelSystem(collection=config.collection)
+    system.prepare(library, progress=True)
+    lib = system._library
+    mm = lib.config.melody_match
+    if shifts:
+        mm = replace(mm, shifts_semitones=shifts)
+    lib.config = replace(lib.config, melody_match=replace(mm, weight=0.0))  # candidates: the model alone
+    contours = {t.tune_id: song_melody(notes=t.notes, tempo_qpm=t.tempo_qpm, config=mm) for t in library if t.notes}
+    return library, query_tunes, lib, mm, contours
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--candidates", type=int, default=100, help="model candidates re-ranked per query")
@@ -247,24 +269,13 @@ def main() -> None:
     else:
         from music_models.corpus import load_corpus
         from music_models.evaluation.config import EvalConfig
-        from music_models.evaluation.harness import load_pools, melodic_queries, select_library
-        from music_models.evaluation.systems import ModelSystem
-        from music_models.library.melody_match import song_melody
+        from music_models.evaluation.harness import melodic_queries
         from music_models.paths import data_dir
 
         config = EvalConfig()
         work = data_dir() / "eval"
-        qpool, dpool = load_pools(split=config.query_split)
-        library, query_tunes = select_library(query_pool=qpool, distractor_pool=dpool, size=config.library_size,
-                                              seed=config.seed)
-        system = ModelSystem(collection=config.collection)
-        system.prepare(library, progress=True)
-        lib = system._library
-        mm = lib.config.melody_match
-        if args.shifts:
-            mm = replace(mm, shifts_semitones=tuple(args.shifts))
-        lib.config = replace(lib.config, melody_match=replace(mm, weight=0.0))  # candidates: the model alone
-        contours = {t.tune_id: song_melody(notes=t.notes, tempo_qpm=t.tempo_qpm, config=mm) for t in library if t.notes}
+        library, query_tunes, lib, mm, contours = open_candidate_library(
+            config, shifts=tuple(args.shifts) if args.shifts else None)
         full = None
         if args.full:
             from music_models.library.melody_match import melody_index

@@ -58,13 +58,12 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    from fusion_sweep import collect
+    from fusion_sweep import collect, open_candidate_library
 
     from music_models.corpus import load_corpus
     from music_models.evaluation.config import EvalConfig
-    from music_models.evaluation.harness import load_pools, melodic_queries, select_library
-    from music_models.evaluation.systems import ModelSystem
-    from music_models.library.melody_match import melody_index, song_melody
+    from music_models.evaluation.harness import melodic_queries
+    from music_models.library.melody_match import melody_index
     from music_models.paths import data_dir
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -76,15 +75,7 @@ def main() -> None:
     args = ap.parse_args()
 
     config = EvalConfig()
-    qpool, dpool = load_pools(split=config.query_split)
-    library, query_tunes = select_library(query_pool=qpool, distractor_pool=dpool, size=config.library_size,
-                                          seed=config.seed)
-    system = ModelSystem(collection=config.collection)
-    system.prepare(library, progress=True)
-    lib = system._library
-    mm = lib.config.melody_match
-    lib.config = replace(lib.config, melody_match=replace(mm, weight=0.0))  # the model's own candidates
-    contours = {t.tune_id: song_melody(notes=t.notes, tempo_qpm=t.tempo_qpm, config=mm) for t in library if t.notes}
+    library, query_tunes, lib, mm, contours = open_candidate_library(config)
     full = melody_index(melodies=contours, config=mm, refine=30)
     val_ids = {t.tune_id for t in load_corpus(split=config.calibration_split)} - {t.tune_id for t in query_tunes}
     val_tunes = [t for t in library if t.tune_id in val_ids and t.notes]
