@@ -25,6 +25,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -71,11 +73,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--kind", default="hum")
     ap.add_argument("--level", default="moderate")
+    ap.add_argument("--time-scales", type=float, nargs="+", default=None, metavar="F",
+                    help="the library's query_time_scales (default: as shipped)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "hum_misses.json")
     args = ap.parse_args()
 
     config = EvalConfig()
     library, query_tunes, lib, mm, contours = open_candidate_library(config)
+    if args.time_scales:
+        lib.config = replace(lib.config, query_time_scales=tuple(args.time_scales))
     full = melody_index(melodies=contours, config=mm, refine=30)
     val_ids = {t.tune_id for t in load_corpus(split=config.calibration_split)} - {t.tune_id for t in query_tunes}
     val_tunes = [t for t in library if t.tune_id in val_ids and t.notes]
@@ -86,7 +92,10 @@ def main() -> None:
     per_query = [classify(r) for r in rows]
     n = len(per_query)
     report = {"benchmark": "hum_misses", "split": "val", "kind": args.kind, "level": args.level, "seed": args.seed,
-              "queries": n, "top10": round(sum(q["top10"] for q in per_query) / max(n, 1), 4),
+              "query_time_scales": list(lib.config.query_time_scales), "queries": n, "top10": round(sum(q["top10"] for q in per_query) / max(n, 1), 4),
+              "model_top30": round(sum(bool(q["model_rank_of_100"]) and q["model_rank_of_100"] <= 30
+                                       for q in per_query) / max(n, 1), 4),
+              "identify_ms_p50": round(float(np.median([r["identify_ms"] for r in rows])), 1),
               "stages": dict(Counter(q["stage"] for q in per_query).most_common()),
               "note": "the shipped cascade simulated offline with the default calibration (the eval fits its own)",
               "per_query": per_query}

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from music_models.errors import LibraryError
+from music_models.errors import ConfigError, LibraryError
 from music_models.features.windows import window_starts_s
 from music_models.library import Library, LibraryConfig, SongRecord
 from music_models.library.align import distance_matrix, temporal_alignment, vote
@@ -388,3 +388,55 @@ def test_a_melody_that_only_just_passes_the_gate_is_never_a_match() -> None:
     assert not clearly_melodic(replace(ok, glide_fraction=g.sure_max_glide_fraction + 0.01), g)
     assert not clearly_melodic(replace(ok, steady_fraction=g.sure_min_steady_fraction - 0.01), g)
     assert not clearly_melodic(replace(ok, is_melody=False), g)
+
+
+class _ScalingEmbedder(FakeEmbedder):
+    """At its own tempo the query's windows fit no song; played 1.25x faster they are song "slow"'s
+    segments 4-8 (a person hummed it at 0.8x the recording's tempo)."""
+
+    def __init__(self, slow: np.ndarray) -> None:
+        super().__init__()
+        self.slow = slow
+        self.factors: list[tuple[float, ...]] = []
+
+    def embed_time_scaled(self, samples: np.ndarray, factors: tuple[float, ...]) -> list[EmbeddedClip]:
+        self.factors.append(tuple(factors))
+        rng = np.random.default_rng(3)
+        clips = []
+        for f in factors:
+            z = self.slow[4:9] + 0.01 if f == 1.25 else rng.standard_normal((7, 8)) * 2
+            clips.append(EmbeddedClip(np.asarray(z, dtype=np.float32), tuple(float(i) for i in range(len(z))),
+                                      4.0, len(samples) / SR / f, {"features": 1.0, "embed": 0.5}))
+        return clips
+
+
+@pytest.mark.integration
+def test_a_slow_query_is_found_when_also_embedded_faster(config: LibraryConfig) -> None:
+    rng = np.random.default_rng(21)
+    slow = rng.standard_normal((12, 8)) * 2
+    audio = melody([60, 62, 64, 65, 67, 69, 71, 72] * 2)
+    found = {}
+    for scales in ((1.0,), (1.0, 1.25)):
+        fake = _ScalingEmbedder(slow)
+        with Library.open(config.replace(query_time_scales=scales), embedder=fake, create=True) as lib:
+            add_vectors(lib, "slow", slow)
+            for k in range(5):
+                add_vectors(lib, f"o{k}", rng.standard_normal((12, 8)) * 2)
+            result = lib.identify(audio, SR, top_k=6)
+        found[scales] = result
+        if scales == (1.0,):
+            assert fake.factors == []  # one tempo: the plain embed path
+    best = found[(1.0, 1.25)].results[0]
+    assert best.song_id == "slow" and best.offset_s == 4.0 and found[(1.0, 1.25)].verdict == "match"
+    assert found[(1.0, 1.25)].query_z.shape == (7, 8)  # the query at its own tempo, for "play something like it"
+    assert found[(1.0, 1.25)].timing_ms["embed"] == 1.0  # both clips' embedding time
+    assert found[(1.0,)].results[0].score < best.score
+
+
+def test_query_time_scales_are_checked_and_round_trip(config: LibraryConfig) -> None:
+    with pytest.raises(ConfigError, match="query_time_scales"):
+        config.replace(query_time_scales=()).validate()
+    with pytest.raises(ConfigError, match="query_time_scales"):
+        config.replace(query_time_scales=(1.0, 0.0)).validate()
+    c = config.replace(query_time_scales=(1.0, 1.2))
+    assert LibraryConfig.from_dict(json.loads(json.dumps(c.to_dict()))).query_time_scales == (1.0, 1.2)

@@ -126,3 +126,31 @@ def test_metrics_on_known_values() -> None:
     assert g["ks_mean"] < 0.08 and abs(g["dim_std_avg"] - 1) < 0.1
     g_bad = gaussianity(np.random.default_rng(0).uniform(0, 1, (500, 8)))
     assert g_bad["mmd"] > 10 * abs(g["mmd"])
+
+
+def test_stretch_keeps_pitch_and_interpolates_time() -> None:
+    ramp = np.tile(np.arange(9, dtype=np.float32), (3, 1))  # every bin rises 1 per frame
+    fast = stretch(ramp, factor=0.5)  # played twice as fast: half the frames, same pitch rows
+    assert fast.shape == (3, 4) and np.allclose(fast[0], [0, 8 / 3, 16 / 3, 8])
+    assert stretch(ramp, factor=1.0) is ramp
+    with pytest.raises(ValueError, match="positive"):
+        stretch(ramp, factor=0.0)
+
+
+def test_cached_cqt_filter_banks_give_identical_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    from librosa.core import constantq
+
+    from music_models.features import cqt_filters
+    from music_models.features.spectrogram import FeatureConfig, log_spectrogram
+
+    y = np.random.default_rng(0).standard_normal(16000 * 3).astype(np.float32) * 0.1
+    assert cqt_filters.install_cqt_filter_cache()
+    cached = constantq.__dict__["__vqt_filter_fft"]
+    assert cqt_filters.install_cqt_filter_cache() and constantq.__dict__["__vqt_filter_fft"] is cached  # once
+    with monkeypatch.context() as m:  # librosa's own function, designing the banks on every call
+        m.setitem(constantq.__dict__, "__vqt_filter_fft", cached.__wrapped__)
+        m.setattr(cqt_filters, "install_cqt_filter_cache", lambda: False)
+        reference = log_spectrogram(y, config=FeatureConfig())
+    assert constantq.__dict__["__vqt_filter_fft"] is cached
+    first, again = (log_spectrogram(y, config=FeatureConfig()) for _ in range(2))
+    assert np.array_equal(first, reference) and np.array_equal(again, reference)

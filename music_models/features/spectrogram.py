@@ -69,6 +69,9 @@ def log_spectrogram(samples: np.ndarray, *, config: FeatureConfig = FeatureConfi
     if y.size < min_len:
         y = np.pad(y, (0, min_len - y.size))
     if config.kind == "cqt":
+        from music_models.features.cqt_filters import install_cqt_filter_cache
+
+        install_cqt_filter_cache()
         mag = np.abs(
             librosa.cqt(
                 y,

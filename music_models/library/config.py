@@ -209,6 +209,9 @@ class LibraryConfig:
     candidates_per_window: int = 200  # qdrant search: summary hits per query window
     max_candidates: int = 400  # qdrant search: songs re-ranked at segment level
     tempo_ratios: tuple[float, ...] = (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4)  # recording s per query s
+    #: the query is also embedded played this much faster (> 1) or slower (< 1), and each song keeps its
+    #: best score: the encoder saw tempo changes of 0.8-1.25x in training, people hum at 0.7-1.4x.
+    query_time_scales: tuple[float, ...] = (1.0,)
     aggregation: str = "temporal"  # or "vote": single-window voting, for comparison
     match_confidence: float = 0.5  # below it the verdict is "unsure"
     top_k: int = 5
@@ -235,6 +238,8 @@ class LibraryConfig:
             raise ConfigError("summaries_per_song, candidates_per_window, max_candidates and top_k must be >= 1")
         if not self.tempo_ratios or min(self.tempo_ratios) <= 0:
             raise ConfigError(f"tempo_ratios must be positive, got {self.tempo_ratios}")
+        if not self.query_time_scales or not all(0.25 <= f <= 4.0 for f in self.query_time_scales):
+            raise ConfigError(f"query_time_scales must be factors between 0.25 and 4, got {self.query_time_scales}")
         if not 0.0 <= self.match_confidence <= 1.0:
             raise ConfigError(f"match_confidence must lie in [0, 1], got {self.match_confidence}")
         if self.max_duration_s <= 0 or self.embed_chunk_s < 10:
@@ -281,6 +286,7 @@ class LibraryConfig:
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["tempo_ratios"] = list(self.tempo_ratios)
+        d["query_time_scales"] = list(self.query_time_scales)
         d["melody_match"] = self.melody_match.to_dict()
         return d
 
@@ -291,8 +297,9 @@ class LibraryConfig:
         if unknown:
             raise ConfigError(f"unknown library setting(s) {unknown}; known: {sorted(known)}")
         kw = dict(d)
-        if "tempo_ratios" in kw:
-            kw["tempo_ratios"] = tuple(float(x) for x in kw["tempo_ratios"])
+        for key in ("tempo_ratios", "query_time_scales"):
+            if key in kw:
+                kw[key] = tuple(float(x) for x in kw[key])
         if isinstance(kw.get("melody"), dict):
             kw["melody"] = MelodyGateConfig.from_dict(kw["melody"])
         if isinstance(kw.get("melody_match"), dict):

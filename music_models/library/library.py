@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 
@@ -49,6 +49,14 @@ class ClipEmbedder(Protocol):
     def sample_rate_hz(self) -> int: ...
 
     def embed(self, samples: np.ndarray) -> Any: ...  # -> EmbeddedClip (z, starts_s, timing_ms)
+
+
+@runtime_checkable
+class TimeScalingEmbedder(ClipEmbedder, Protocol):
+    """An embedder that can also embed a query played faster or slower (one spectrogram, several clips);
+    identify uses it for ``LibraryConfig.query_time_scales``. Others are embedded at their own tempo."""
+
+    def embed_time_scaled(self, samples: np.ndarray, factors: tuple[float, ...]) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -244,13 +252,14 @@ class Library:
         if not melody.is_melody:
             timing |= {"embed": 0.0, "search": 0.0, "total": load_ms + (t2 - t0) * 1000}
             return IdentifyResult(query, duration_s, "no_melody", (), timing, None, melody)
-        clip = emb.embed(x)
+        clips = self._embed_query(x)
         t3 = time.perf_counter()
-        clip_ms = getattr(clip, "timing_ms", {}) or {}
-        timing["features"] += float(clip_ms.get("features", 0.0))
-        timing["embed"] = float(clip_ms.get("embed", (t3 - t2) * 1000))
-        qz = np.asarray(clip.z, dtype=np.float32)
-        scored = self.score_songs(qz, [float(s) for s in clip.starts_s])
+        clip_ms = [getattr(c, "timing_ms", {}) or {} for c in clips]
+        timing["features"] += sum(float(m.get("features", 0.0)) for m in clip_ms)
+        timing["embed"] = sum(float(m["embed"]) for m in clip_ms) if all("embed" in m for m in clip_ms) else (
+            (t3 - t2) * 1000)
+        qz = np.asarray(clips[0].z, dtype=np.float32)  # the query at its own tempo
+        scored = self._score_time_scaled(clips)
         aligned = self.rerank_by_melody(scored, track=track)
         hits = self._hits(aligned.scored, top_k=k)
         mm = self.config.melody_match
@@ -276,6 +285,23 @@ class Library:
         audio = read_audio_file(path, max_duration_s=self.config.max_duration_s)
         load_ms = (time.perf_counter() - t0) * 1000
         return self.identify(audio.samples, audio.sample_rate_hz, top_k, query=str(path), load_ms=load_ms)
+
+    def _embed_query(self, x: np.ndarray) -> list[Any]:
+        """The query's clips: at its own tempo first, then at each other ``query_time_scales`` factor."""
+        emb = self.embedder
+        scales = tuple(self.config.query_time_scales)
+        if scales == (1.0,) or not isinstance(emb, TimeScalingEmbedder):
+            return [emb.embed(x)]
+        return emb.embed_time_scaled(x, (1.0, *(f for f in scales if f != 1.0)))
+
+    def _score_time_scaled(self, clips: Sequence[Any]) -> list[tuple[str, float, float]]:
+        """:meth:`score_songs` of each clip, merged: each song keeps its best score (and that offset)."""
+        best: dict[str, tuple[str, float, float]] = {}
+        for clip in clips:
+            for row in self.score_songs(np.asarray(clip.z, dtype=np.float32), [float(s) for s in clip.starts_s]):
+                if row[0] not in best or row[1] > best[row[0]][1]:
+                    best[row[0]] = row
+        return sorted(best.values(), key=lambda t: (-t[1], t[0]))
 
     def _require_songs(self) -> None:
         if not self._songs:

@@ -81,6 +81,25 @@ class Embedder:
             timing_ms={"features": (t1 - t0) * 1000, "embed": (t2 - t1) * 1000},
         )
 
+    def embed_time_scaled(self, samples: np.ndarray, factors: tuple[float, ...]) -> list[EmbeddedClip]:
+        """One clip per time-scale factor (> 1: played faster; :func:`music_models.features.time_scale.stretch`
+        by 1 / factor), sharing one spectrogram; ``starts_s`` are in each scaled clip's own time."""
+        from music_models.features.time_scale import stretch
+
+        t0 = time.perf_counter()
+        feats = self.features(samples)
+        features_ms = (time.perf_counter() - t0) * 1000
+        duration_s = len(samples) / self.sample_rate_hz
+        clips = []
+        for factor in factors:
+            t1 = time.perf_counter()
+            z, starts_s = self.embed_features(np.ascontiguousarray(stretch(feats, factor=1.0 / float(factor))))
+            clips.append(EmbeddedClip(z=z, starts_s=tuple(starts_s), window_s=self.config.windows.length_s,
+                                      duration_s=duration_s / float(factor),
+                                      timing_ms={"features": features_ms if not clips else 0.0,
+                                                 "embed": (time.perf_counter() - t1) * 1000}))
+        return clips
+
     def describe(self) -> dict[str, Any]:
         return {"checkpoint": str(self.info.path), "sha256": self.info.sha256, "step": self.info.step,
                 "metrics": self.info.metrics}

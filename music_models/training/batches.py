@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from music_models.features.time_scale import stretch
 from music_models.space.config import MusicSpaceConfig
 from music_models.space.targets import window_targets
 from music_models.training.bank import BankItem, FeatureBank
@@ -41,17 +42,6 @@ def crop(features: np.ndarray, start: int, length: int) -> np.ndarray:
     piece = features[:, start : start + length]
     out[:, : piece.shape[1]] = piece
     return out
-
-
-def stretch(features: np.ndarray, *, factor: float) -> np.ndarray:
-    """Resample the time axis by ``factor`` (>1 = slower = more frames), linear interpolation."""
-    n = features.shape[1]
-    m = max(2, int(round(n * factor)))
-    src = np.linspace(0, n - 1, m)
-    lo = np.floor(src).astype(int)
-    hi = np.minimum(lo + 1, n - 1)
-    w = (src - lo).astype(np.float32)
-    return features[:, lo] * (1 - w) + features[:, hi] * w
 
 
 def shift_pitch(features: np.ndarray, *, bins: int) -> np.ndarray:
