@@ -296,9 +296,16 @@ class Library:
 
     def _score_time_scaled(self, clips: Sequence[Any]) -> list[tuple[str, float, float]]:
         """:meth:`score_songs` of each clip, merged: each song keeps its best score (and that offset)."""
+        zs = [np.asarray(clip.z, dtype=np.float32) for clip in clips]
+        if len(zs) == 1:
+            return self.score_songs(zs[0], [float(s) for s in clips[0].starts_s])
+        every = None  # the memory search: one pass over the segment matrix for every clip's windows
+        if self.config.candidate_search == "memory":
+            every = np.split(self.segment_matrix().distances(np.concatenate(zs)), np.cumsum([len(z) for z in zs])[:-1])
         best: dict[str, tuple[str, float, float]] = {}
-        for clip in clips:
-            for row in self.score_songs(np.asarray(clip.z, dtype=np.float32), [float(s) for s in clip.starts_s]):
+        for i, (z, clip) in enumerate(zip(zs, clips)):
+            rows = self.score_songs(z, [float(s) for s in clip.starts_s], distances=None if every is None else every[i])
+            for row in rows:
                 if row[0] not in best or row[1] > best[row[0]][1]:
                     best[row[0]] = row
         return sorted(best.values(), key=lambda t: (-t[1], t[0]))
@@ -353,12 +360,14 @@ class Library:
                         self._matrix.n_segments, (time.perf_counter() - t0) * 1000)
         return self._matrix
 
-    def _candidates(self, qz: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """``song_id -> (query x segment distances, segment starts)`` of the songs worth re-ranking."""
+    def _candidates(self, qz: np.ndarray, *, distances: np.ndarray | None = None
+                    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``song_id -> (query x segment distances, segment starts)`` of the songs worth re-ranking
+        (``distances``: ``qz``'s to the whole segment matrix, when the caller already has them)."""
         cfg = self.config
         if cfg.candidate_search == "memory":
             m = self.segment_matrix()
-            d = m.distances(qz)
+            d = m.distances(qz) if distances is None else distances
             return {m.song_ids[i]: (d[:, m.rows(i)], m.starts_s[m.rows(i)])
                     for i, _ in m.nearest_songs(d, cfg.rerank_songs) if m.song_ids[i] in self._songs}
         costs = self._candidate_costs(qz, per_window=cfg.candidates_per_window)
@@ -373,14 +382,15 @@ class Library:
         self._require_songs()
         return self._hits(self.score_songs(qz, query_starts_s), top_k=top_k)
 
-    def score_songs(self, qz: np.ndarray, query_starts_s: Sequence[float]) -> list[tuple[str, float, float]]:
+    def score_songs(self, qz: np.ndarray, query_starts_s: Sequence[float], *,
+                    distances: np.ndarray | None = None) -> list[tuple[str, float, float]]:
         """``(song, score, offset_s)`` of the candidate songs, best first.
 
         Candidates (``config.candidate_search``: an exact scan of every segment in memory, or Qdrant's
         summary collection), then per-song aggregation (``config.aggregation``).
         """
         cfg = self.config
-        candidates = self._candidates(np.asarray(qz, dtype=np.float32))
+        candidates = self._candidates(np.asarray(qz, dtype=np.float32), distances=distances)
         scored: list[tuple[str, float, float]] = []  # (song, score, offset_s)
         if not candidates:
             return scored
