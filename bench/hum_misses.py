@@ -76,6 +76,9 @@ def main() -> None:
     ap.add_argument("--time-scales", type=float, nargs="+", default=None, metavar="F",
                     help="the library's query_time_scales (default: as shipped)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "hum_misses.json")
+    ap.add_argument("--rows-out", type=Path, default=None,
+                    help="also write every query's raw stage data (candidates, scores, melody costs) here, "
+                         "for offline sweeps of the cascade (bench/skip_margin_sweep.py)")
     args = ap.parse_args()
 
     config = EvalConfig()
@@ -99,6 +102,9 @@ def main() -> None:
               "stages": dict(Counter(q["stage"] for q in per_query).most_common()),
               "note": "the shipped cascade simulated offline with the default calibration (the eval fits its own)",
               "per_query": per_query}
+    if args.rows_out:
+        args.rows_out.parent.mkdir(parents=True, exist_ok=True)
+        args.rows_out.write_text(json.dumps(rows) + "\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "per_query"}, indent=1))
