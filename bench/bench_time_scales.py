@@ -1,0 +1,74 @@
+"""What identify's extra query tempos cost: one process, the eval's 3,000-song library, the same queries
+identified under each ``query_time_scales`` setting in turn (alternating, so a change in the machine's
+speed hits every setting alike), the widened search off (it runs on unsure answers only, alike).
+
+    .venv/bin/python bench/bench_time_scales.py [--queries 40] [--rounds 2] [--out bench/results/time_scales/latency.json]
+
+Queries: the first ``--queries`` moderate hums of the first (by name) cached eval query set that has
+them. Reports p50 per stage (identify's own ``timing_ms``) and of the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
+
+SETTINGS = ((1.0,), (1.0, 1.15), (0.8, 1.0, 1.3))
+
+
+def main() -> None:
+    from fusion_sweep import open_candidate_library
+
+    from music_models.evaluation.config import EvalConfig
+    from music_models.evaluation.harness import load_queries
+    from music_models.paths import data_dir
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--queries", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "time_scales" / "latency.json")
+    args = ap.parse_args()
+
+    _, _, lib, mm, _ = open_candidate_library(EvalConfig())
+    lib.config = replace(lib.config, melody_match=mm)  # the melody re-rank back on: identify as shipped
+    qdir = data_dir() / "eval" / "queries"
+    wavs = sorted(qdir.glob("*/*_hum_moderate_*.wav"))
+    if not wavs:
+        sys.exit(f"no cached moderate-hum queries under {qdir}; run 'humdinger eval qbh' first")
+    chosen = min({w.parent for w in wavs})
+    wavs = sorted(chosen.glob("*_hum_moderate_*.wav"))[:args.queries]
+    queries = list(load_queries([(w, "hum", "moderate", "") for w in wavs]))
+    lib.warm()
+    times: dict[tuple[float, ...], list[dict[str, float]]] = {s: [] for s in SETTINGS}
+    for _ in range(args.rounds):
+        for setting in SETTINGS:
+            lib.config = replace(lib.config, query_time_scales=setting)
+            for q in queries:
+                t0 = time.perf_counter()
+                r = lib.identify(q.samples, q.sample_rate_hz, 10, widen=False)
+                times[setting].append(r.timing_ms | {"wall": (time.perf_counter() - t0) * 1000})
+    report = {
+        "benchmark": "time_scales_latency", "queries": len(queries), "rounds": args.rounds,
+        "query_set": chosen.name, "library_songs": len(lib.songs),
+        "machine": {"cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)},
+        "p50_ms": {",".join(str(f) for f in s): {k: round(float(np.median([t[k] for t in v])), 1) for k in v[0]}
+                   for s, v in times.items()},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
