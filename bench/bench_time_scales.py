@@ -1,5 +1,5 @@
 """What identify's extra query tempos cost: one process, the eval's 3,000-song library, the same queries
-identified under each ``query_time_scales`` setting in turn (alternating, so a change in the machine's
+identified under each ``query_time_scales`` setting (and with and without ``embed_beside_gate``) in turn (alternating, so a change in the machine's
 speed hits every setting alike), the widened search off (it runs on unsure answers only, alike).
 
     .venv/bin/python bench/bench_time_scales.py [--queries 40] [--rounds 2] [--out bench/results/time_scales/latency.json]
@@ -24,7 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO))
 
-SETTINGS = ((1.0,), (1.0, 1.15), (0.8, 1.0, 1.3))
+SETTINGS = (((1.0,), False), ((1.0, 1.15), False), ((0.8, 1.0, 1.3), False), ((1.0,), True),
+            ((0.8, 1.0, 1.3), True))  # (query_time_scales, embed_beside_gate)
 
 
 def main() -> None:
@@ -50,10 +51,10 @@ def main() -> None:
     wavs = sorted(chosen.glob("*_hum_moderate_*.wav"))[:args.queries]
     queries = list(load_queries([(w, "hum", "moderate", "") for w in wavs]))
     lib.warm()
-    times: dict[tuple[float, ...], list[dict[str, float]]] = {s: [] for s in SETTINGS}
+    times: dict[tuple[tuple[float, ...], bool], list[dict[str, float]]] = {s: [] for s in SETTINGS}
     for _ in range(args.rounds):
         for setting in SETTINGS:
-            lib.config = replace(lib.config, query_time_scales=setting)
+            lib.config = replace(lib.config, query_time_scales=setting[0], embed_beside_gate=setting[1])
             for q in queries:
                 t0 = time.perf_counter()
                 r = lib.identify(q.samples, q.sample_rate_hz, 10, widen=False)
@@ -62,8 +63,8 @@ def main() -> None:
         "benchmark": "time_scales_latency", "queries": len(queries), "rounds": args.rounds,
         "query_set": chosen.name, "library_songs": len(lib.songs),
         "machine": {"cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)},
-        "p50_ms": {",".join(str(f) for f in s): {k: round(float(np.median([t[k] for t in v])), 1) for k in v[0]}
-                   for s, v in times.items()},
+        "p50_ms": {",".join(str(f) for f in s) + (" beside the gate" if beside else ""):
+                   {k: round(float(np.median([t[k] for t in v])), 1) for k in v[0]} for (s, beside), v in times.items()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")

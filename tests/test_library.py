@@ -195,11 +195,13 @@ def test_no_melody_never_names_a_song(config: LibraryConfig, kind: str) -> None:
     audio = {"silence": np.zeros(8 * SR, np.float32),
              "white_noise": (rng.standard_normal(8 * SR) * 0.05).astype(np.float32),
              "too_short": melody([60, 64, 67])}[kind]
-    fake = FakeEmbedder()
-    with Library.open(config, embedder=fake, create=True) as lib:
-        add_vectors(lib, "a", rng.standard_normal((10, 8)))
-        result = lib.identify(audio, SR)
-    assert result.verdict == "no_melody" and result.results == () and fake.calls == 0
+    for beside in (False, True):  # the embedding runs beside the gate, or only after it heard a melody
+        fake = FakeEmbedder()
+        with Library.open(config.replace(embed_beside_gate=beside), embedder=fake, create=True) as lib:
+            add_vectors(lib, "a", rng.standard_normal((10, 8)))
+            result = lib.identify(audio, SR)
+        assert result.verdict == "no_melody" and result.results == ()
+        assert fake.calls == (1 if beside else 0)  # without it, no model work on what is not a melody
 
 
 @pytest.mark.integration

@@ -85,6 +85,7 @@ class Library:
         self._embedder = embedder
         self._songs: dict[str, SongRecord] = store.songs()
         self._matrix: SegmentMatrix | None = None  # loaded on the first memory search, dropped on writes
+        self._executor: Any = None  # the thread that embeds a query while the melody gate runs
         self.melodies = MelodyFiles(config.melodies_path())
         self._melody_index: Any = None  # every song's melody, for the widened search; dropped on writes
         fitted = load_calibration(config.calibration_path())
@@ -98,6 +99,9 @@ class Library:
         return cls(LibraryStore(cfg, create=create), cfg, embedder=embedder)
 
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
         self.store.close()
 
     def __enter__(self) -> Self:
@@ -246,13 +250,16 @@ class Library:
         duration_s = len(x) / emb.sample_rate_hz
         t1 = time.perf_counter()
         timing = {"load": load_ms + (t1 - t0) * 1000}
+        pending = self._pool().submit(self._embed_query, x) if self.config.embed_beside_gate else None
         melody, track, heard = gate_melody(samples=x, config=self.config.melody)
         t2 = time.perf_counter()
         timing["features"] = (t2 - t1) * 1000
         if not melody.is_melody:
-            timing |= {"embed": 0.0, "search": 0.0, "total": load_ms + (t2 - t0) * 1000}
+            if pending is not None:
+                pending.result()  # let it finish: the embedder is not re-entrant
+            timing |= {"embed": 0.0, "search": 0.0, "total": load_ms + (time.perf_counter() - t0) * 1000}
             return IdentifyResult(query, duration_s, "no_melody", (), timing, None, melody)
-        clips = self._embed_query(x)
+        clips = pending.result() if pending is not None else self._embed_query(x)
         t3 = time.perf_counter()
         clip_ms = [getattr(c, "timing_ms", {}) or {} for c in clips]
         timing["features"] += sum(float(m.get("features", 0.0)) for m in clip_ms)
@@ -285,6 +292,13 @@ class Library:
         audio = read_audio_file(path, max_duration_s=self.config.max_duration_s)
         load_ms = (time.perf_counter() - t0) * 1000
         return self.identify(audio.samples, audio.sample_rate_hz, top_k, query=str(path), load_ms=load_ms)
+
+    def _pool(self) -> Any:
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="humdinger-embed")
+        return self._executor
 
     def _embed_query(self, x: np.ndarray) -> list[Any]:
         """The query's clips: at its own tempo first, then at each other ``query_time_scales`` factor."""
