@@ -1,7 +1,7 @@
 """Keep librosa's constant-Q filter banks instead of designing them again for every clip.
 
-``librosa.cqt`` designs (and FFTs) its wavelet filter bank on every call: about 45 ms of the 64 ms a
-10 s query's CQT took on the 2-core development machine, for a bank that depends only on the settings.
+``librosa.cqt`` designs (and FFTs) its wavelet filter bank on every call: most of a 10 s query's CQT
+time in a profile on the 2-core development machine, for a bank that depends only on the settings.
 librosa can memoise it only through an on-disk joblib cache. :func:`install_cqt_filter_cache` wraps its
 filter-bank function with an in-memory memo (a few banks, one per octave of each setting); the output
 is bit-identical (``tests/test_music_space.py``). On another librosa without that function nothing is
