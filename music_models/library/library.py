@@ -262,6 +262,8 @@ class Library:
         clips = pending.result() if pending is not None else self._embed_query(x)
         t3 = time.perf_counter()
         clip_ms = [getattr(c, "timing_ms", {}) or {} for c in clips]
+        # With embed_beside_gate the clips' features and embedding ran during the gate's time: the stages
+        # then overlap and can add up to more than "total", which is the wall time.
         timing["features"] += sum(float(m.get("features", 0.0)) for m in clip_ms)
         timing["embed"] = sum(float(m["embed"]) for m in clip_ms) if all("embed" in m for m in clip_ms) else (
             (t3 - t2) * 1000)
