@@ -202,6 +202,8 @@ def test_no_melody_never_names_a_song(config: LibraryConfig, kind: str) -> None:
             result = lib.identify(audio, SR)
         assert result.verdict == "no_melody" and result.results == ()
         assert fake.calls == (1 if beside else 0)  # without it, no model work on what is not a melody
+    with Library.open(config, embedder=FakeEmbedder(fail_on=1), create=True) as lib:  # beside the gate
+        assert lib.identify(audio, SR).verdict == "no_melody"  # its failed, unused embedding is no error
 
 
 @pytest.mark.integration

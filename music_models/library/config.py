@@ -212,7 +212,8 @@ class LibraryConfig:
     #: the query is also embedded played this much faster (> 1) or slower (< 1), and each song keeps its
     #: best score: the encoder saw tempo changes of 0.8-1.25x in training, people hum at 0.7-1.4x, and
     #: slow hums were the ones lost (bench/results/time_scales/: 300 moderate hums of val tunes, top-10
-    #: 0.927 at (1.0,), 0.950 at (1.0, 1.15), 0.960 at these; ~+20 ms per query).
+    #: 0.927 at (1.0,), 0.950 at (1.0, 1.15), 0.960 at these). It costs identify time: p50 121 -> 180 ms
+    #: with the embedding beside the gate (bench/results/time_scales/latency.json).
     query_time_scales: tuple[float, ...] = (0.8, 1.0, 1.3)
     embed_beside_gate: bool = True  # embed the query on a second thread while the melody gate listens
     aggregation: str = "temporal"  # or "vote": single-window voting, for comparison

@@ -255,8 +255,8 @@ class Library:
         t2 = time.perf_counter()
         timing["features"] = (t2 - t1) * 1000
         if not melody.is_melody:
-            if pending is not None:
-                pending.result()  # let it finish: the embedder is not re-entrant
+            if pending is not None and pending.exception() is not None:  # waits: the embedder is not re-entrant
+                logger.debug("embedding a non-melodic query failed (unused): %s", pending.exception())
             timing |= {"embed": 0.0, "search": 0.0, "total": load_ms + (time.perf_counter() - t0) * 1000}
             return IdentifyResult(query, duration_s, "no_melody", (), timing, None, melody)
         clips = pending.result() if pending is not None else self._embed_query(x)
@@ -313,8 +313,6 @@ class Library:
     def _score_time_scaled(self, clips: Sequence[Any]) -> list[tuple[str, float, float]]:
         """:meth:`score_songs` of each clip, merged: each song keeps its best score (and that offset)."""
         zs = [np.asarray(clip.z, dtype=np.float32) for clip in clips]
-        if len(zs) == 1:
-            return self.score_songs(zs[0], [float(s) for s in clips[0].starts_s])
         every = None  # the memory search: one pass over the segment matrix for every clip's windows
         if self.config.candidate_search == "memory":
             every = np.split(self.segment_matrix().distances(np.concatenate(zs)), np.cumsum([len(z) for z in zs])[:-1])
