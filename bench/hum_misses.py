@@ -75,6 +75,8 @@ def main() -> None:
     ap.add_argument("--level", default="moderate")
     ap.add_argument("--time-scales", type=float, nargs="+", default=None, metavar="F",
                     help="the library's query_time_scales (default: as shipped)")
+    ap.add_argument("--tempo-penalty", type=float, default=None, metavar="P",
+                    help="LibraryConfig.query_tempo_penalty for this run (default: the shipped one)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "hum_misses.json")
     ap.add_argument("--rows-out", type=Path, default=None,
                     help="also write every query's raw stage data (candidates, scores, melody costs) here, "
@@ -85,6 +87,8 @@ def main() -> None:
     library, query_tunes, lib, mm, contours = open_candidate_library(config)
     if args.time_scales:
         lib.config = replace(lib.config, query_time_scales=tuple(args.time_scales))
+    if args.tempo_penalty is not None:
+        lib.config = replace(lib.config, query_tempo_penalty=args.tempo_penalty)
     full = melody_index(melodies=contours, config=mm, refine=30)
     val_ids = {t.tune_id for t in load_corpus(split=config.calibration_split)} - {t.tune_id for t in query_tunes}
     val_tunes = [t for t in library if t.tune_id in val_ids and t.notes]
@@ -95,7 +99,8 @@ def main() -> None:
     per_query = [classify(r) for r in rows]
     n = len(per_query)
     report = {"benchmark": "hum_misses", "split": "val", "kind": args.kind, "level": args.level, "seed": args.seed,
-              "query_time_scales": list(lib.config.query_time_scales), "queries": n, "top10": round(sum(q["top10"] for q in per_query) / max(n, 1), 4),
+              "query_time_scales": list(lib.config.query_time_scales),
+              "query_tempo_penalty": lib.config.query_tempo_penalty, "queries": n, "top10": round(sum(q["top10"] for q in per_query) / max(n, 1), 4),
               "model_top30": round(sum(bool(q["model_rank_of_100"]) and q["model_rank_of_100"] <= 30
                                        for q in per_query) / max(n, 1), 4),
               "identify_ms_p50": round(float(np.median([r["identify_ms"] for r in rows])), 1),

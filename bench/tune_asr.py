@@ -46,6 +46,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "no_fwdflat": {"fwdflat": False},
     "no_bestpath": {"bestpath": False},
     "no_fwdflat_no_bestpath": {"fwdflat": False, "bestpath": False},
+    "accents_gb": {"accent_voices": ("en-gb",)},
+    "accents_gb_029": {"accent_voices": ("en-gb", "en-029")},
+    "accents_gb_029_scotland": {"accent_voices": ("en-gb", "en-029", "en-gb-scotland")},
 }
 
 
@@ -121,9 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     endpointer = ConversationConfig().speech
     pool = background_pool(seed=args.seed)
     audio: list[tuple[str, str, np.ndarray]] = []
+    voice_of: dict[int, str] = {}  # audio index -> espeak-ng voice
     for i, s in enumerate(sentences):
         y, _spec = spoken_variants(s, n=1, seed=args.seed + 17 * i)[0]
         audio.append((s, "clean", y))
+        voice_of[len(audio) - 1] = voice_of[len(audio)] = _spec.voice
         noise = make_background("music" if i % 2 else "babble", len(y), pool=pool, seed=args.seed + i)
         audio.append((s, f"{args.snr_db:g}dB", mix_at_snr(y, noise, snr_db=args.snr_db, seed=args.seed + i)))
     from assistant.tts import EspeakTTS
@@ -144,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         examples = []
         fits: dict[str, list[float]] = {}
         finish_ms: dict[str, list[float]] = {}  # recogniser time after the endpoint (phone loop included)
-        for ref, cond, y in audio:
+        per_voice: dict[str, dict[str, int]] = {}
+        for k, (ref, cond, y) in enumerate(audio):
             cap = capture_utterance(AudioClip(np.asarray(y, dtype=np.float32)).chunks(), config=endpointer,
                                     recognizer=rec, recognise_max_length=True)
             hyp = normalize_text(cap.transcript.text) if cap.transcript is not None else ""
@@ -156,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             st["errors"] += word_errors(ref.split(), hyp.split())
             st["exact"] += int(hyp == ref)
             st["n"] += 1
+            pv = per_voice.setdefault(f"{voice_of[k]}/{cond}", {"words": 0, "errors": 0})
+            pv["words"] += len(ref.split())
+            pv["errors"] += word_errors(ref.split(), hyp.split())
             if len(examples) < 12 and hyp != ref:
                 examples.append({"said": ref, "heard": hyp, "condition": cond})
         if name == "default":
@@ -171,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                             "exact": round(st["exact"] / st["n"], 3), "n": st["n"],
                             "finish_ms_p50": round(float(np.median(finish_ms[cond])), 1)}
                      for cond, st in stats.items()},
+                  "word_acc_per_voice": {v: round(1 - c["errors"] / c["words"], 3) for v, c in sorted(per_voice.items())},
                   "acoustic_fit": fit_report(fits) if fits else None, "misheard": examples}
         rows.append(result)
         print(json.dumps({k: v for k, v in result.items() if k not in ("misheard", "acoustic_fit")}), flush=True)

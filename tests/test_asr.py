@@ -24,7 +24,7 @@ from assistant.asr import (
     vosk_phrase_list,
 )
 from assistant.asr.phrases import parse_nlu_yaml
-from assistant.asr.pronounce import espeak_to_arpabet
+from assistant.asr.pronounce import accent_variants, espeak_to_arpabet, load_cmudict_variants
 from assistant.audio import SpeechModelError, chunks_from_array
 from assistant.tts import EspeakConfig, EspeakTTS
 
@@ -67,6 +67,23 @@ def test_titles_join_the_grammar_and_phrase_list(tmp_path: Path) -> None:
 def test_normalize_and_espeak_mapping() -> None:
     assert normalize_text("Play  'Greensleeves', 2 times & more!") == "play greensleeves two times and more"
     assert espeak_to_arpabet("gr'i:nsli:vz") == "G R IY N S L IY V Z"
+
+
+def test_non_rhotic_reading_drops_only_the_unspoken_r() -> None:
+    assert espeak_to_arpabet("st'A@t") == "S T AA R T"  # the American reading
+    assert espeak_to_arpabet("st'A@t", rhotic=False) == "S T AA T"  # southern British: no r spoken
+    assert espeak_to_arpabet("st'A@rt", rhotic=False) == "S T AA R T"  # a rhotic accent spells its r
+    assert espeak_to_arpabet("s'Vmt[In", rhotic=False) == "S AH M T IH N"  # dental t (en-029)
+
+
+@pytest.mark.integration
+def test_accent_variants_add_only_new_pronunciations() -> None:
+    known = load_cmudict_variants()
+    assert {"W AH T", "HH W AH T"} <= known["what"] and "T UW N" in known["tune"]
+    out = accent_variants(["tune", "what", "play", "don't-split", ""], voices=["en-gb", "en-gb"], known=known)
+    assert out["tune"] == ["T Y UW N"] and out["what"] == ["W AA T"]  # British yod and lot vowel, once each
+    assert "play" not in out and "don't-split" not in out  # the dictionary already says "play" that way
+    assert accent_variants(["tune"], voices=[], known=known) == {}
 
 
 def test_vosk_errors_name_the_fetch_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,6 +152,23 @@ def test_pocketsphinx_domain_lm_recognises_espeak_command() -> None:
     y = np.concatenate([rng.normal(0, 0.003, 8000), 0.5 * y, rng.normal(0, 0.003, 8000)]).astype(np.float32)
     result = transcribe(rec, chunks_from_array(y, chunk_s=0.1))
     assert result.text == "play a slow waltz" and result.backend == "pocketsphinx-domain_lm"
+
+
+@pytest.mark.integration
+def test_accent_variants_let_a_british_voice_be_heard() -> None:
+    """With en-gb's readings in the dictionary, en-gb espeak-ng's "tune" (T Y UW N) is heard as the
+    American dictionary's word, and the transcript holds base words, never ``tune(2)``."""
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    rng = np.random.default_rng(1)
+    y = EspeakTTS(EspeakConfig(voice="en-gb", rate_wpm=150)).speak("what is this tune").samples
+    y = np.concatenate([rng.normal(0, 0.003, 8000), 0.5 * y, rng.normal(0, 0.003, 8000)]).astype(np.float32)
+    heard = {}
+    for voices in ((), ("en-gb",)):
+        rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(accent_voices=voices))
+        heard[voices] = transcribe(rec, chunks_from_array(y, chunk_s=0.1)).text
+    assert heard[("en-gb",)].startswith("what is this tune") and "(" not in heard[("en-gb",)], heard
+    assert "tune" not in heard[()].split(), heard  # the variants are what made the difference
+    assert PocketSphinxConfig.from_dict({"accent_voices": ["en-gb"]}).accent_voices == ("en-gb",)
 
 
 def _spoken(text: str, *, rng: np.random.Generator, pause_s: float = 0.0, then: str = "") -> np.ndarray:

@@ -10,7 +10,8 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["cmudict_path", "espeak_phonemes", "espeak_to_arpabet", "load_cmudict", "pronounce", "pronounce_all"]
+__all__ = ["accent_variants", "cmudict_path", "espeak_phonemes", "espeak_to_arpabet", "load_cmudict",
+           "load_cmudict_variants", "pronounce", "pronounce_all"]
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,11 @@ _ESPEAK_TO_ARPA: dict[str, str] = {
     "s": "S", "z": "Z", "S": "SH", "Z": "ZH", "h": "HH", "m": "M", "n": "N", "N": "NG", "l": "L", "r": "R",
     "R": "R", "j": "Y", "w": "W", "x": "K", "?": "T",
 }
-_IGNORED = set("'," + "%=_:|;!^-#")
+#: Non-rhotic readings (England, the Caribbean, ...): a vowel before a written r is not r-coloured.
+#: A rhotic accent's espeak-ng output spells the r out ("st'A@rt"), so it still gets its R.
+_NON_RHOTIC: dict[str, str] = {"aI@": "AY AH", "aI3": "AY AH", "aU@": "AW AH", "i@3": "IH AH", "A@": "AA", "O@": "AO", "o@": "AO", "e@": "EH",
+                               "i@": "IH AH", "U@": "UH AH", "3": "AH"}
+_IGNORED = set("'," + "%=_:|;!^-#[")
 _MAX_KEY = max(len(k) for k in _ESPEAK_TO_ARPA)
 
 
@@ -50,6 +55,53 @@ def load_cmudict(path: Path | None = None) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def load_cmudict_variants(path: Path | None = None) -> dict[str, frozenset[str]]:
+    """Word -> every pronunciation a CMU-format dictionary lists for it (``word(2)`` lines included)."""
+    out: dict[str, set[str]] = {}
+    with open(path or cmudict_path(), encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            word, _, phones = line.strip().partition(" ")
+            if word and phones:
+                out.setdefault(word.split("(", 1)[0], set()).add(" ".join(phones.split()))
+    return {w: frozenset(v) for w, v in out.items()}
+
+
+def _espeak_words(words: list[str], *, voice: str, timeout_s: float = 30.0) -> list[str] | None:
+    """espeak-ng's phonemes for each word (one process, one word per clause); None when espeak-ng is
+    missing or its answer does not line up with the words."""
+    exe = shutil.which("espeak-ng")
+    if exe is None or not words:
+        return None
+    try:
+        res = subprocess.run([exe, "-q", "-x", "-v", voice, "--stdin"], input="".join(f"{w}.\n" for w in words),
+                             capture_output=True, text=True, timeout=timeout_s, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("espeak-ng failed for voice %s: %s", voice, exc)
+        return None
+    lines = [ln.strip() for ln in res.stdout.splitlines() if ln.strip()]
+    if res.returncode != 0 or len(lines) != len(words):
+        log.warning("espeak-ng (%s) gave %d phoneme lines for %d words; no accent variants from it",
+                    voice, len(lines), len(words))
+        return None
+    return lines
+
+
+def accent_variants(words: Iterable[str], *, voices: Iterable[str], known: dict[str, frozenset[str]]
+                    ) -> dict[str, list[str]]:
+    """Extra pronunciations of ``words`` as espeak-ng's accents (``voices``, e.g. "en-gb", "en-029") say
+    them, read non-rhotically unless the accent spells its r: ``{word: [phones, ...]}``, only those not
+    already in ``known`` (the dictionary's own pronunciations), in voice order."""
+    ws = sorted({w for w in words if w and w.replace("'", "").isalpha()})
+    out: dict[str, list[str]] = {}
+    for voice in voices:
+        for w, ph in zip(ws, _espeak_words(ws, voice=voice) or []):
+            arpa = espeak_to_arpabet(ph, rhotic=False)
+            if arpa and arpa not in known.get(w, ()) and arpa not in out.get(w, []):
+                out.setdefault(w, []).append(arpa)
+    return out
+
+
 def espeak_phonemes(word: str, *, voice: str = "en-us", timeout_s: float = 5.0) -> str | None:
     """espeak-ng's phoneme mnemonics for ``word`` or None when espeak-ng is missing or fails."""
     exe = shutil.which("espeak-ng")
@@ -64,8 +116,10 @@ def espeak_phonemes(word: str, *, voice: str = "en-us", timeout_s: float = 5.0) 
     return res.stdout.strip() or None if res.returncode == 0 else None
 
 
-def espeak_to_arpabet(phonemes: str) -> str | None:
-    """Map espeak-ng mnemonics to ARPAbet; None if a symbol is unknown."""
+def espeak_to_arpabet(phonemes: str, *, rhotic: bool = True) -> str | None:
+    """Map espeak-ng mnemonics to ARPAbet (``rhotic=False``: a vowel before a written r stays a plain
+    vowel, as in southern British English); None if a symbol is unknown."""
+    table = _ESPEAK_TO_ARPA if rhotic else {**_ESPEAK_TO_ARPA, **_NON_RHOTIC}
     out: list[str] = []
     i = 0
     s = phonemes.strip()
@@ -75,7 +129,7 @@ def espeak_to_arpabet(phonemes: str) -> str | None:
             i += 1
             continue
         for n in range(min(_MAX_KEY, len(s) - i), 0, -1):
-            arpa = _ESPEAK_TO_ARPA.get(s[i : i + n])
+            arpa = table.get(s[i : i + n])
             if arpa is not None:
                 out.extend(arpa.split())
                 i += n

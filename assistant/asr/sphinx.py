@@ -38,7 +38,7 @@ import numpy as np
 
 from assistant.asr.domain_lm import DomainLmConfig, domain_lm_arpa
 from assistant.asr.phrases import PhraseSet, to_jsgf
-from assistant.asr.pronounce import load_cmudict, pronounce_all
+from assistant.asr.pronounce import accent_variants, load_cmudict, load_cmudict_variants, pronounce_all
 from assistant.asr.types import Alternative, Transcript, Word
 from assistant.audio.chunk import SPEECH_SAMPLE_RATE_HZ, AudioChunk, to_pcm16_bytes
 from assistant.audio.errors import SpeechEngineError, SpeechInputError, SpeechModelError
@@ -64,6 +64,9 @@ class PocketSphinxConfig:
     optional_prefix: str = "hey humdinger"
     domain_lm: DomainLmConfig = field(default_factory=DomainLmConfig)
     use_espeak_pronunciations: bool = True
+    #: espeak-ng accents whose pronunciations of the domain's words are added as alternatives
+    #: (``word(2)`` ...): the dictionary is American, people are not
+    accent_voices: tuple[str, ...] = ()
     sample_rate_hz: int = SPEECH_SAMPLE_RATE_HZ
     frame_rate_hz: int = 100
     #: Lattice posteriors give word/utterance confidences but cost ~3x the time in grammar mode.
@@ -129,6 +132,7 @@ class PocketSphinxConfig:
         return self.mode != "grammar" if self.bestpath is None else self.bestpath
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "accent_voices", tuple(self.accent_voices))  # a list from JSON/YAML
         if self.mode not in SPHINX_MODES:
             raise SpeechInputError(f"PocketSphinx mode must be one of {SPHINX_MODES}, got {self.mode!r}")
 
@@ -332,6 +336,8 @@ class PocketSphinxRecognizer:
             except RuntimeError as exc:
                 log.warning("could not add %r (%s) to the dictionary: %s", w, ph, exc)
                 dropped.append(w)
+        if cfg.accent_voices:
+            self._add_accent_variants(words - set(dropped), extra=extra, dict_path=dict_path)
         usable = restrict_to_pronounceable(phrases, set(dropped))
         if cfg.mode == "grammar":
             prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
@@ -340,6 +346,22 @@ class PocketSphinxRecognizer:
             prefix = cfg.optional_prefix if not set(cfg.optional_prefix.split()) & set(dropped) else ""
             self._add_search(self._decoder, "lm", domain_lm_arpa(usable, config=cfg.domain_lm, optional_prefix=prefix))
         return usable
+
+    def _add_accent_variants(self, words: set[str], *, extra: dict[str, str], dict_path: str) -> None:
+        known = dict(load_cmudict_variants(Path(dict_path)))
+        known.update({w: frozenset([ph]) for w, ph in extra.items()})
+        variants = accent_variants(words, voices=self.config.accent_voices, known=known)
+        added = 0
+        items = [(w, ph, len(known.get(w, ())) + j + 1) for w, phs in sorted(variants.items())
+                 for j, ph in enumerate(phs)]
+        for i, (w, ph, k) in enumerate(items):
+            try:
+                self._decoder.add_word(f"{w}({k})", ph, i == len(items) - 1)
+                added += 1
+            except RuntimeError as exc:
+                log.debug("could not add the variant %s(%d) %s: %s", w, k, ph, exc)
+        log.info("accent variants (%s): %d pronunciation(s) of %d word(s)", ",".join(self.config.accent_voices),
+                 added, len(variants))
 
     def start(self) -> None:
         self._decoder.start_utt()
