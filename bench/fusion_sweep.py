@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours: dict[str, np.ndarray],
             n_candidates: int, split: str, fine: bool, melody_match: Any,
-            full_index: Any = None) -> list[dict[str, Any]]:
+            full_index: Any = None, clip_scores: bool = False) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
     from music_models.evaluation.harness import load_queries
@@ -109,8 +109,25 @@ def collect(entries: list[tuple[Path, str, str, str]], *, library: Any, contours
                     row["full_ranged_ids"] = [m.song_id for m in matches]
                     row["full_ranged_costs"] = [m.cost for m in matches]
                 row["ms"] |= {"pitch_ranged": (t7 - t6) * 1e3, "full_dtw_ranged": (time.perf_counter() - t7) * 1e3}
+        if result.results and clip_scores and len(library.config.query_time_scales) > 1:
+            row["clip_scores"] = per_clip_scores(library, q.samples, q.sample_rate_hz, row["candidates"])
         rows.append(row)
     return rows
+
+
+def per_clip_scores(library: Any, samples: np.ndarray, sample_rate_hz: int, cands: list[str]) -> list[list[float | None]]:
+    """Each query tempo's own score of each candidate (identify keeps each song's best): the query's own
+    tempo first, then the extra ones, as ``Library._embed_query`` orders them; None where a tempo's
+    search did not rank the song."""
+    from music_models.library.audio_files import to_mono_16k
+
+    x = to_mono_16k(samples=samples, sample_rate_hz=sample_rate_hz)
+    out = []
+    for clip in library._embed_query(x):
+        got = {s: sc for s, sc, _ in library.score_songs(np.asarray(clip.z, dtype=np.float32),
+                                                           [float(t) for t in clip.starts_s])}
+        out.append([got.get(c) for c in cands])
+    return out
 
 
 def fused_order(row: dict[str, Any], *, w: float, costs: str, clip: float) -> list[str]:

@@ -95,7 +95,7 @@ def main() -> None:
     qcfg = replace(config, queries=args.queries, kinds=(args.kind,), levels=(args.level,), seed=args.seed)
     entries = melodic_queries(tunes=val_tunes, config=qcfg, work_dir=data_dir() / "eval", progress=True)
     rows = collect(entries, library=lib, contours=contours, n_candidates=100, split="val", fine=True,
-                   melody_match=mm, full_index=full)
+                   melody_match=mm, full_index=full, clip_scores=args.rows_out is not None)
     per_query = [classify(r) for r in rows]
     n = len(per_query)
     report = {"benchmark": "hum_misses", "split": "val", "kind": args.kind, "level": args.level, "seed": args.seed,

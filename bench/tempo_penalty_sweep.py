@@ -1,0 +1,101 @@
+"""Should a song found only at an extra query tempo count less? Identify's cascade replayed offline over
+saved validation queries, for several ``LibraryConfig.query_tempo_penalty`` values.
+
+    .venv/bin/python bench/hum_misses.py --queries 150 --seed 11 --rows-out R11.json ...   # collect
+    .venv/bin/python bench/tempo_penalty_sweep.py R11.json R12.json [--out bench/results/time_scales/tempo_penalty_sweep.json]
+
+Identify embeds the query at its own tempo and at the extra ``query_time_scales``, and each song keeps
+its best score. A decoy that fits the query only when played faster or slower can then beat the right
+song with a confident ``match`` that is never widened. Here each candidate's merged score is rebuilt
+from the rows' per-tempo scores (``clip_scores``) as max(own tempo, best extra tempo - penalty), the
+candidates are re-sorted, and the shipped cascade (``fusion_sweep.cascade_ranking``: melody re-rank,
+skip margin, calibrated widening) runs on them. The candidates are the 100 the run kept (penalty 0), so a
+song a penalty would have pulled in from outside them is missed: the replay is exact at penalty 0 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
+
+PENALTIES = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, float("inf"))
+ALIGNED = ("cost_gate", "cost_fine", "cost_ranged")  # per-candidate lists that follow the candidates' order
+
+
+def rescore(row: dict[str, Any], *, penalty: float) -> dict[str, Any]:
+    """``row`` with its candidates re-scored and re-sorted for ``penalty`` (rows without per-tempo scores,
+    and refused queries, are returned as they are)."""
+    per = row.get("clip_scores")
+    if not row["candidates"] or not per:
+        return row
+    own, extra = per[0], per[1:]
+    scores = []
+    for j in range(len(row["candidates"])):
+        best_extra = max((c[j] for c in extra if c[j] is not None), default=None)
+        opts = [s for s in (own[j], None if best_extra is None or not np.isfinite(penalty) else best_extra - penalty)
+                if s is not None]
+        scores.append(max(opts) if opts else -np.inf)
+    order = sorted(range(len(scores)), key=lambda j: (-scores[j], row["candidates"][j]))
+    out = dict(row)
+    out["candidates"] = [row["candidates"][j] for j in order]
+    out["scores"] = [float(scores[j]) for j in order]
+    for key in ALIGNED:
+        if key in row:
+            out[key] = [row[key][j] for j in order]
+    return out
+
+
+def replay(rows: list[dict[str, Any]], *, penalty: float) -> dict[str, Any]:
+    from fusion_sweep import cascade_ranking
+
+    from music_models.library.config import MelodyMatchConfig
+
+    mm = MelodyMatchConfig()
+    ranks, widened = [], 0
+    for raw in rows:
+        row = rescore(raw, penalty=penalty)
+        if not row["candidates"]:
+            ranks.append(None)
+            continue
+        ranked, wide = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
+                                       clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged")
+        widened += wide
+        t = row["tune_id"]
+        ranks.append(ranked.index(t) + 1 if t in ranked[:10] else None)
+    n = len(rows)
+    return {"penalty": penalty if np.isfinite(penalty) else "own tempo only", "queries": n,
+            "mrr": round(sum(1 / r for r in ranks if r) / n, 4), "top1": round(sum(r == 1 for r in ranks) / n, 4),
+            "top10": round(sum(r is not None for r in ranks) / n, 4), "widened": round(widened / n, 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("rows", type=Path, nargs="+", help="bench/hum_misses.py --rows-out files")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "time_scales" / "tempo_penalty_sweep.json")
+    args = ap.parse_args()
+    sets = {p.name: json.loads(p.read_text()) for p in args.rows}
+    missing = [name for name, rows in sets.items() if not any("clip_scores" in r for r in rows)]
+    if missing:
+        raise SystemExit(f"no per-tempo scores in {missing}: collect with a hum_misses.py of this version "
+                         "(--rows-out, more than one --time-scales factor)")
+    every = [r for rows in sets.values() for r in rows]
+    report = {"benchmark": "tempo_penalty_sweep", "inputs": [str(p) for p in args.rows],
+              "pooled": [replay(every, penalty=p) for p in PENALTIES],
+              "per_input": {name: [replay(rows, penalty=p) for p in PENALTIES] for name, rows in sets.items()}}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    for r in report["pooled"]:
+        print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main()
