@@ -110,6 +110,34 @@ def test_temporal_alignment_finds_offset_and_tempo_ratio() -> None:
     assert b.offset_s == 4.0 and b.tempo_ratio == 1.25 and b.cost < 1e-6
 
 
+def _alignment_by_numpy(d: np.ndarray, q_starts: np.ndarray, seg: np.ndarray, ratios: np.ndarray
+                        ) -> tuple[float, float, float]:
+    """The alignment written plainly in numpy (the compiled kernel's first form): the test's oracle."""
+    q_rel = q_starts - q_starts[0]
+    times = seg[None, :, None] + ratios[:, None, None] * q_rel[None, None, :]  # [ratios, anchors, windows]
+    frac = np.interp(times, seg, np.arange(len(seg), dtype=np.float64))
+    lo, hi = np.floor(frac).astype(np.int64), np.ceil(frac).astype(np.int64)
+    rows = np.arange(d.shape[0])[None, None, :]
+    cost = np.minimum(d[rows, lo], d[rows, hi]).mean(axis=2)
+    k, j0 = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    return float(cost[k, j0]), float(seg[j0]), float(ratios[k])
+
+
+def test_temporal_alignment_agrees_with_the_plain_numpy_search() -> None:
+    """Irregular segment grids (a song's last segment, hops that are not 1 s), query starts that are not
+    whole seconds (a time-scaled clip), ratios that land exactly on segments, and ties."""
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        n_q, n_s = int(rng.integers(1, 12)), int(rng.integers(2, 60))
+        seg = np.cumsum(rng.choice([0.5, 1.0, 1.0, 1.0, 0.75], size=n_s)) - 0.5
+        q_starts = np.cumsum(np.r_[rng.uniform(0, 3), rng.choice([1.0, 0.8, 1.25], size=n_q - 1)])
+        ratios = np.array((0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4))
+        d = rng.uniform(0.5, 3.0, size=(n_q, n_s)).round(1 if trial % 3 == 0 else 6)  # rounded: many ties
+        a = temporal_alignment(distances=d, query_starts_s=q_starts, segment_starts_s=seg, ratios=ratios)
+        cost, offset, ratio = _alignment_by_numpy(d, q_starts, seg, ratios)
+        assert a.cost == pytest.approx(cost, rel=1e-12) and (a.offset_s, a.tempo_ratio) == (offset, ratio), trial
+
+
 def test_calibration_fit_separates_right_from_wrong(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     right = [(float(rng.uniform(0.05, 0.3)), float(rng.uniform(0.4, 0.8))) for _ in range(40)]

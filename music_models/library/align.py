@@ -11,7 +11,8 @@ single-window voting, kept for comparison (``LibraryConfig.aggregation = "vote"`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,24 +51,61 @@ def temporal_alignment(
     For each start segment ``j0`` and ratio ``r``, query window ``i`` (starting ``t_i`` s after the
     first) is expected at recording time ``start(j0) + r * t_i``; its cost is the smaller distance to
     the segments on either side of that time (the one segment when it falls on one). Times past the
-    song's end clamp to its last segment.
+    song's end clamp to its last segment. Ties go to the first ratio, then the first start segment.
     """
-    d = np.asarray(distances, dtype=np.float64)
-    n_q, n_s = d.shape
-    seg = np.asarray(segment_starts_s, dtype=np.float64)
+    d = np.ascontiguousarray(distances, dtype=np.float64)
+    n_s = d.shape[1]
+    seg = np.ascontiguousarray(segment_starts_s, dtype=np.float64)
     q_rel = np.asarray(query_starts_s, dtype=np.float64)
-    q_rel = q_rel - q_rel[0]
-    r = np.asarray(ratios, dtype=np.float64)
+    q_rel = np.ascontiguousarray(q_rel - q_rel[0])
+    r = np.ascontiguousarray(ratios, dtype=np.float64)
     if n_s == 1:
         return Alignment(float(d[:, 0].mean()), float(seg[0]), 1.0)
-    times = seg[None, :, None] + r[:, None, None] * q_rel[None, None, :]  # [ratios, anchors, windows]
-    frac = np.interp(times, seg, np.arange(n_s, dtype=np.float64))
-    lo = np.floor(frac).astype(np.int64)
-    hi = np.ceil(frac).astype(np.int64)
-    rows = np.arange(n_q)[None, None, :]
-    cost = np.minimum(d[rows, lo], d[rows, hi]).mean(axis=2)  # [ratios, anchors]
-    k_r, j0 = np.unravel_index(int(np.argmin(cost)), cost.shape)
-    return Alignment(float(cost[k_r, j0]), float(seg[j0]), float(r[k_r]))
+    cost, k_r, j0 = _alignment_kernel()(d, seg, q_rel, r)
+    return Alignment(float(cost), float(seg[j0]), float(r[k_r]))
+
+
+@functools.lru_cache(maxsize=1)
+def _alignment_kernel() -> Callable[..., tuple[float, int, int]]:
+    """The compiled search over (ratio, start segment); compiled on first use, never at import time.
+    Positions between segments are interpolated as ``np.interp(t, seg, arange(n_s))`` does."""
+    import numba
+
+    @numba.njit(cache=True, fastmath=False, nogil=True)
+    def kernel(d: np.ndarray, seg: np.ndarray, q_rel: np.ndarray, r: np.ndarray
+               ) -> tuple[float, int, int]:  # pragma: no cover (compiled)
+        n_q, n_s = d.shape
+        best, best_k, best_j = np.inf, 0, 0
+        for k in range(r.size):
+            for j0 in range(n_s):
+                total = 0.0
+                for i in range(n_q):
+                    t = seg[j0] + r[k] * q_rel[i]
+                    if t <= seg[0]:
+                        frac = 0.0
+                    elif t >= seg[n_s - 1]:
+                        frac = float(n_s - 1)
+                    else:
+                        lo, hi = 0, n_s - 1  # the last lo with seg[lo] <= t
+                        while hi - lo > 1:
+                            mid = (lo + hi) // 2
+                            if seg[mid] <= t:
+                                lo = mid
+                            else:
+                                hi = mid
+                        if seg[lo] == t:
+                            frac = float(lo)
+                        else:
+                            frac = (1.0 / (seg[lo + 1] - seg[lo])) * (t - seg[lo]) + lo
+                    a = int(np.floor(frac))
+                    b = int(np.ceil(frac))
+                    total += min(d[i, a], d[i, b])
+                cost = total / n_q
+                if cost < best:
+                    best, best_k, best_j = cost, k, j0
+        return best, best_k, best_j
+
+    return kernel
 
 
 def vote(
