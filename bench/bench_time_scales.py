@@ -1,5 +1,6 @@
 """What identify's extra query tempos cost: one process, the eval's 3,000-song library, the same queries
-identified under each ``query_time_scales`` setting (and with and without ``embed_beside_gate``) in turn (alternating, so a change in the machine's
+identified under each ``query_time_scales`` setting (with and without ``embed_beside_gate``, and with one
+or two torch threads) in turn (alternating, so a change in the machine's
 speed hits every setting alike), the widened search off (it runs on unsure answers only, alike).
 
     .venv/bin/python bench/bench_time_scales.py [--queries 40] [--rounds 2] [--out bench/results/time_scales/latency.json]
@@ -24,8 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO))
 
-SETTINGS = (((1.0,), False), ((1.0, 1.15), False), ((0.8, 1.0, 1.3), False), ((1.0,), True),
-            ((0.8, 1.0, 1.3), True))  # (query_time_scales, embed_beside_gate)
+#: (query_time_scales, embed_beside_gate, torch threads): with the embedding beside the gate, torch's two
+#: threads and the gate's pYIN share two cores
+SETTINGS = (((1.0,), False, 2), ((0.8, 1.0, 1.3), False, 2), ((1.0,), True, 2), ((0.8, 1.0, 1.3), True, 2),
+            ((0.8, 1.0, 1.3), True, 1))
 
 
 def main() -> None:
@@ -51,10 +54,13 @@ def main() -> None:
     wavs = sorted(chosen.glob("*_hum_moderate_*.wav"))[:args.queries]
     queries = list(load_queries([(w, "hum", "moderate", "") for w in wavs]))
     lib.warm()
-    times: dict[tuple[tuple[float, ...], bool], list[dict[str, float]]] = {s: [] for s in SETTINGS}
+    import torch
+
+    times: dict[tuple[tuple[float, ...], bool, int], list[dict[str, float]]] = {s: [] for s in SETTINGS}
     for _ in range(args.rounds):
         for setting in SETTINGS:
             lib.config = replace(lib.config, query_time_scales=setting[0], embed_beside_gate=setting[1])
+            torch.set_num_threads(setting[2])
             for q in queries:
                 t0 = time.perf_counter()
                 r = lib.identify(q.samples, q.sample_rate_hz, 10, widen=False)
@@ -63,8 +69,8 @@ def main() -> None:
         "benchmark": "time_scales_latency", "queries": len(queries), "rounds": args.rounds,
         "query_set": chosen.name, "library_songs": len(lib.songs),
         "machine": {"cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)},
-        "p50_ms": {",".join(str(f) for f in s) + (" beside the gate" if beside else ""):
-                   {k: round(float(np.median([t[k] for t in v])), 1) for k in v[0]} for (s, beside), v in times.items()},
+        "p50_ms": {",".join(str(f) for f in s) + (" beside the gate" if beside else "") + ("" if n == 2 else f", {n} torch thread"):
+                   {k: round(float(np.median([t[k] for t in v])), 1) for k in v[0]} for (s, beside, n), v in times.items()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")

@@ -16,7 +16,13 @@ import pytest
 from music_models.errors import ConfigError, LibraryError
 from music_models.features.windows import window_starts_s
 from music_models.library import Library, LibraryConfig, SongRecord
-from music_models.library.align import distance_matrix, temporal_alignment, vote
+from music_models.library.align import (
+    distance_matrix,
+    temporal_alignment,
+    temporal_alignment_numpy,
+    temporal_alignments,
+    vote,
+)
 from music_models.library.calibration import calibrate, calibration_pair, confidences
 from music_models.library.config import Calibration
 from music_models.library.types import IdentifyResult
@@ -110,19 +116,6 @@ def test_temporal_alignment_finds_offset_and_tempo_ratio() -> None:
     assert b.offset_s == 4.0 and b.tempo_ratio == 1.25 and b.cost < 1e-6
 
 
-def _alignment_by_numpy(d: np.ndarray, q_starts: np.ndarray, seg: np.ndarray, ratios: np.ndarray
-                        ) -> tuple[float, float, float]:
-    """The alignment written plainly in numpy (the compiled kernel's first form): the test's oracle."""
-    q_rel = q_starts - q_starts[0]
-    times = seg[None, :, None] + ratios[:, None, None] * q_rel[None, None, :]  # [ratios, anchors, windows]
-    frac = np.interp(times, seg, np.arange(len(seg), dtype=np.float64))
-    lo, hi = np.floor(frac).astype(np.int64), np.ceil(frac).astype(np.int64)
-    rows = np.arange(d.shape[0])[None, None, :]
-    cost = np.minimum(d[rows, lo], d[rows, hi]).mean(axis=2)
-    k, j0 = np.unravel_index(int(np.argmin(cost)), cost.shape)
-    return float(cost[k, j0]), float(seg[j0]), float(ratios[k])
-
-
 def test_temporal_alignment_agrees_with_the_plain_numpy_search() -> None:
     """Irregular segment grids (a song's last segment, hops that are not 1 s), query starts that are not
     whole seconds (a time-scaled clip), ratios that land exactly on segments, and ties."""
@@ -134,8 +127,18 @@ def test_temporal_alignment_agrees_with_the_plain_numpy_search() -> None:
         ratios = np.array((0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4))
         d = rng.uniform(0.5, 3.0, size=(n_q, n_s)).round(1 if trial % 3 == 0 else 6)  # rounded: many ties
         a = temporal_alignment(distances=d, query_starts_s=q_starts, segment_starts_s=seg, ratios=ratios)
-        cost, offset, ratio = _alignment_by_numpy(d, q_starts, seg, ratios)
-        assert a.cost == pytest.approx(cost, rel=1e-12) and (a.offset_s, a.tempo_ratio) == (offset, ratio), trial
+        ref = temporal_alignment_numpy(distances=d, query_starts_s=q_starts, segment_starts_s=seg, ratios=ratios)
+        assert a.cost == pytest.approx(ref.cost, rel=1e-12) and (a.offset_s, a.tempo_ratio) == (ref.offset_s, ref.tempo_ratio), trial
+    # many songs in one call (as identify makes it), a one-segment song among them: the same per song
+    songs = [rng.uniform(0.5, 3.0, size=(6, n)) for n in (40, 1, 2, 33)]
+    starts = [np.arange(float(x.shape[1])) for x in songs]
+    q = np.arange(6.0) * 1.25
+    many = temporal_alignments(distances=songs, query_starts_s=q, segment_starts_s=starts, ratios=(0.8, 1.0, 1.25))
+    one = [temporal_alignment_numpy(distances=d, query_starts_s=q, segment_starts_s=st, ratios=(0.8, 1.0, 1.25))
+           for d, st in zip(songs, starts)]
+    assert [(a.offset_s, a.tempo_ratio) for a in many] == [(b.offset_s, b.tempo_ratio) for b in one]
+    assert [a.cost for a in many] == pytest.approx([b.cost for b in one], rel=1e-12)
+    assert temporal_alignments(distances=[], query_starts_s=q, segment_starts_s=[], ratios=(1.0,)) == []
 
 
 def test_calibration_fit_separates_right_from_wrong(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Alignment", "distance_matrix", "similarity", "temporal_alignment", "vote"]
+__all__ = ["Alignment", "distance_matrix", "similarity", "temporal_alignment", "temporal_alignment_numpy",
+           "temporal_alignments", "vote"]
 
 
 @dataclass(frozen=True)
@@ -53,57 +54,110 @@ def temporal_alignment(
     the segments on either side of that time (the one segment when it falls on one). Times past the
     song's end clamp to its last segment. Ties go to the first ratio, then the first start segment.
     """
-    d = np.ascontiguousarray(distances, dtype=np.float64)
-    n_s = d.shape[1]
-    seg = np.ascontiguousarray(segment_starts_s, dtype=np.float64)
+    return temporal_alignments(distances=[distances], query_starts_s=query_starts_s,
+                               segment_starts_s=[segment_starts_s], ratios=ratios)[0]
+
+
+def temporal_alignments(
+    *, distances: Sequence[np.ndarray], query_starts_s: Sequence[float] | np.ndarray,
+    segment_starts_s: Sequence[Sequence[float] | np.ndarray], ratios: Sequence[float],
+) -> list[Alignment]:
+    """:func:`temporal_alignment` of one query with many songs (``distances[k]``: the query windows x
+    song k's segments, ``segment_starts_s[k]`` its segments' starts) in one compiled call."""
+    if not len(distances):
+        return []
+    d = np.ascontiguousarray(np.concatenate([np.asarray(x) for x in distances], axis=1), dtype=np.float64)
+    seg = np.ascontiguousarray(np.concatenate([np.asarray(x, dtype=np.float64) for x in segment_starts_s]))
+    sizes = np.array([np.asarray(x).shape[1] for x in distances], dtype=np.int64)
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     q_rel = np.asarray(query_starts_s, dtype=np.float64)
     q_rel = np.ascontiguousarray(q_rel - q_rel[0])
     r = np.ascontiguousarray(ratios, dtype=np.float64)
+    costs, ks, js = _alignment_kernel()(d, seg, bounds, q_rel, r)
+    out = []
+    for k in range(len(sizes)):
+        lo = int(bounds[k])
+        if sizes[k] == 1:  # one segment: nothing to line up
+            out.append(Alignment(float(d[:, lo].mean()), float(seg[lo]), 1.0))
+        else:
+            out.append(Alignment(float(costs[k]), float(seg[lo + js[k]]), float(r[ks[k]])))
+    return out
+
+
+def temporal_alignment_numpy(
+    *, distances: np.ndarray, query_starts_s: Sequence[float] | np.ndarray,
+    segment_starts_s: Sequence[float] | np.ndarray, ratios: Sequence[float],
+) -> Alignment:
+    """:func:`temporal_alignment` written plainly in numpy (its first form): the reference the compiled
+    search is tested against, and the "before" of ``bench/bench_alignment.py``."""
+    d = np.asarray(distances, dtype=np.float64)
+    n_q, n_s = d.shape
+    seg = np.asarray(segment_starts_s, dtype=np.float64)
+    q_rel = np.asarray(query_starts_s, dtype=np.float64)
+    q_rel = q_rel - q_rel[0]
+    r = np.asarray(ratios, dtype=np.float64)
     if n_s == 1:
         return Alignment(float(d[:, 0].mean()), float(seg[0]), 1.0)
-    cost, k_r, j0 = _alignment_kernel()(d, seg, q_rel, r)
-    return Alignment(float(cost), float(seg[j0]), float(r[k_r]))
+    times = seg[None, :, None] + r[:, None, None] * q_rel[None, None, :]  # [ratios, anchors, windows]
+    frac = np.interp(times, seg, np.arange(n_s, dtype=np.float64))
+    lo = np.floor(frac).astype(np.int64)
+    hi = np.ceil(frac).astype(np.int64)
+    rows = np.arange(n_q)[None, None, :]
+    cost = np.minimum(d[rows, lo], d[rows, hi]).mean(axis=2)  # [ratios, anchors]
+    k_r, j0 = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    return Alignment(float(cost[k_r, j0]), float(seg[j0]), float(r[k_r]))
 
 
 @functools.lru_cache(maxsize=1)
-def _alignment_kernel() -> Callable[..., tuple[float, int, int]]:
-    """The compiled search over (ratio, start segment); compiled on first use, never at import time.
-    Positions between segments are interpolated as ``np.interp(t, seg, arange(n_s))`` does."""
+def _alignment_kernel() -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The compiled search over (ratio, start segment) of each song; compiled on first use, never at
+    import time. Positions between segments are interpolated as ``np.interp(t, seg, arange(n_s))`` does."""
     import numba
 
     @numba.njit(cache=True, fastmath=False, nogil=True)
-    def kernel(d: np.ndarray, seg: np.ndarray, q_rel: np.ndarray, r: np.ndarray
-               ) -> tuple[float, int, int]:  # pragma: no cover (compiled)
-        n_q, n_s = d.shape
-        best, best_k, best_j = np.inf, 0, 0
-        for k in range(r.size):
-            for j0 in range(n_s):
-                total = 0.0
-                for i in range(n_q):
-                    t = seg[j0] + r[k] * q_rel[i]
-                    if t <= seg[0]:
-                        frac = 0.0
-                    elif t >= seg[n_s - 1]:
-                        frac = float(n_s - 1)
-                    else:
-                        lo, hi = 0, n_s - 1  # the last lo with seg[lo] <= t
-                        while hi - lo > 1:
-                            mid = (lo + hi) // 2
-                            if seg[mid] <= t:
-                                lo = mid
-                            else:
-                                hi = mid
-                        if seg[lo] == t:
-                            frac = float(lo)
+    def kernel(d: np.ndarray, all_seg: np.ndarray, bounds: np.ndarray, q_rel: np.ndarray, r: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+        n_q = d.shape[0]
+        n_songs = bounds.size - 1
+        costs = np.full(n_songs, np.inf)
+        ks = np.zeros(n_songs, dtype=np.int64)
+        js = np.zeros(n_songs, dtype=np.int64)
+        for song in range(n_songs):
+            base = bounds[song]
+            n_s = bounds[song + 1] - base
+            if n_s < 2:
+                continue
+            seg = all_seg[base : base + n_s]
+            best, best_k, best_j = np.inf, 0, 0
+            for k in range(r.size):
+                for j0 in range(n_s):
+                    total = 0.0
+                    for i in range(n_q):
+                        t = seg[j0] + r[k] * q_rel[i]
+                        if t <= seg[0]:
+                            frac = 0.0
+                        elif t >= seg[n_s - 1]:
+                            frac = float(n_s - 1)
                         else:
-                            frac = (1.0 / (seg[lo + 1] - seg[lo])) * (t - seg[lo]) + lo
-                    a = int(np.floor(frac))
-                    b = int(np.ceil(frac))
-                    total += min(d[i, a], d[i, b])
-                cost = total / n_q
-                if cost < best:
-                    best, best_k, best_j = cost, k, j0
-        return best, best_k, best_j
+                            lo, hi = 0, n_s - 1  # the last lo with seg[lo] <= t
+                            while hi - lo > 1:
+                                mid = (lo + hi) // 2
+                                if seg[mid] <= t:
+                                    lo = mid
+                                else:
+                                    hi = mid
+                            if seg[lo] == t:
+                                frac = float(lo)
+                            else:
+                                frac = (1.0 / (seg[lo + 1] - seg[lo])) * (t - seg[lo]) + lo
+                        a = int(np.floor(frac))
+                        b = int(np.ceil(frac))
+                        total += min(d[i, base + a], d[i, base + b])
+                    cost = total / n_q
+                    if cost < best:
+                        best, best_k, best_j = cost, k, j0
+            costs[song], ks[song], js[song] = best, best_k, best_j
+        return costs, ks, js
 
     return kernel
 

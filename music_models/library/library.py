@@ -23,7 +23,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 import numpy as np
 
 from music_models.errors import LibraryError
-from music_models.library.align import distance_matrix, similarity, temporal_alignment, vote
+from music_models.library.align import distance_matrix, similarity, temporal_alignments, vote
 from music_models.library.calibration import confidences, load_calibration
 from music_models.library.config import LibraryConfig
 from music_models.library.melodies import MelodyFiles
@@ -417,10 +417,10 @@ class Library:
             scored = [(s, v, off) for s, (v, off) in votes.items()]
         else:
             dim = qz.shape[1]
-            for s, (d, starts) in candidates.items():
-                a = temporal_alignment(distances=d, query_starts_s=query_starts_s,
-                                       segment_starts_s=starts, ratios=cfg.tempo_ratios)
-                scored.append((s, similarity(cost=a.cost, dim=dim), a.offset_s))
+            songs = list(candidates)
+            found = temporal_alignments(distances=[candidates[s][0] for s in songs], query_starts_s=query_starts_s,
+                                        segment_starts_s=[candidates[s][1] for s in songs], ratios=cfg.tempo_ratios)
+            scored = [(s, similarity(cost=a.cost, dim=dim), a.offset_s) for s, a in zip(songs, found)]
         scored.sort(key=lambda t: (-t[1], t[0]))
         return scored
 
