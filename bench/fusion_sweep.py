@@ -149,7 +149,8 @@ def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int
 
 
 def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, clip: float,
-                    skip_margin: float = np.inf, wide_track: str = "gate") -> tuple[list[str], bool]:
+                    skip_margin: float = np.inf, wide_track: str = "gate",
+                    widen_above_cost: float = np.inf) -> tuple[list[str], bool]:
     """The shipped re-rank (``k`` candidates, weight ``w``); when its calibrated verdict is not ``match``,
     the widened search: the ``k`` candidates joined with the whole-library alignment's best 30 (those not
     among them get the lowest candidate's score), all re-scored with weight ``w_wide`` (as
@@ -157,7 +158,8 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     whether it was widened. With ``skip_margin``, a model rank 1 that leads by that much is kept as is.
     ``wide_track`` "fine": the widened search aligns the baseline's pYIN contour (``cost_fine``,
     ``full_fine_*``) instead of the gate's; "ranged": the same with pYIN's range cut to the gate
-    contour's (``cost_ranged``, ``full_ranged_*``; as ``Library.widen_by_melody``).
+    contour's (``cost_ranged``, ``full_ranged_*``; as ``Library.widen_by_melody``). ``widen_above_cost``:
+    an answer whose gate melody cost is above it is not a match either (``widen_above_cost_semitones``).
     """
     from music_models.library.calibration import confidences
     from music_models.library.config import Calibration, LibraryConfig, MelodyMatchConfig
@@ -172,7 +174,8 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     fused = fuse(scored=head, costs=costs, config=config)
     conf = confidences(scores=[sc for _, sc, _ in fused], calibration=Calibration())
     prefix = "full" if wide_track == "gate" else f"full_{wide_track}"
-    if conf[0] >= LibraryConfig().match_confidence or f"{prefix}_ids" not in row:
+    fits = not costs.get(fused[0][0], 0.0) > widen_above_cost
+    if (conf[0] >= LibraryConfig().match_confidence and fits) or f"{prefix}_ids" not in row:
         return [c for c, _, _ in fused], False
     if wide_track != "gate":
         costs = dict(zip(cands[:k], row[f"cost_{wide_track}"][:k]))

@@ -39,8 +39,12 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
     if not row["candidates"]:
         return {"tune_id": t, "stage": "refused (no_melody)", "top10": False}
     model = row["candidates"].index(t) + 1 if t in row["candidates"] else None
-    ranked, widened = cascade_ranking(row, k=30, w=0.15, w_wide=0.2, clip=1.0, skip_margin=0.045,
-                                      wide_track="ranged")
+    from music_models.library.config import MelodyMatchConfig
+
+    mm = MelodyMatchConfig()
+    ranked, widened = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
+                                      clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged",
+                                      widen_above_cost=mm.widen_above_cost_semitones)
     final = ranked.index(t) + 1 if t in ranked[:10] else None
     wide = row.get("full_ranged_ids", [])
     aligned = wide.index(t) + 1 if t in wide else None

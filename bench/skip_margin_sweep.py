@@ -39,7 +39,8 @@ def replay(rows: list[dict], *, skip_margin: float) -> dict[str, float]:
             continue
         sure = len(row["scores"]) < 2 or row["scores"][0] - row["scores"][1] >= skip_margin
         ranked, wide = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
-                                       clip=mm.cost_clip_semitones, skip_margin=skip_margin, wide_track="ranged")
+                                       clip=mm.cost_clip_semitones, skip_margin=skip_margin, wide_track="ranged",
+                                       widen_above_cost=mm.widen_above_cost_semitones)
         reranked += not sure
         widened += wide
         t = row["tune_id"]

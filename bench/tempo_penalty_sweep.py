@@ -72,7 +72,8 @@ def replay(rows: list[dict[str, Any]], *, penalty: float, extra_tempos: tuple[in
             ranks.append(None)
             continue
         ranked, wide = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
-                                       clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged")
+                                       clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged",
+                                       widen_above_cost=mm.widen_above_cost_semitones)
         widened += wide
         t = row["tune_id"]
         ranks.append(ranked.index(t) + 1 if t in ranked[:10] else None)

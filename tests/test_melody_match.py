@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -182,6 +183,33 @@ def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: Librar
     assert all(h.confidence < cfg.match_confidence for h in wide.results)
 
 
+@pytest.mark.integration
+def test_a_sure_answer_whose_melody_does_not_fit_is_widened(config: LibraryConfig) -> None:
+    """The calibration is always sure, but the one candidate's melody is not what was hummed: with the
+    melody-fit rule the answer is "unsure" and the widened search finds the hummed song; with the rule
+    off (inf) the confident wrong answer stands."""
+    from types import SimpleNamespace
+
+    from music_models.library.indexer import store_tune_melodies
+
+    tune_c = [67, 69, 71, 72, 74, 72, 71, 69, 67, 62, 64, 66, 67, 69, 71, 67, 64, 62, 60, 62] * 2
+    query = tones([p - 2 for p in tune_c[3:23]], note_s=0.45)
+    got = {}
+    for threshold in (MM.widen_above_cost_semitones, float("inf")):
+        cfg = replace(config, melody_match=replace(MM, candidates=1, widen_above_cost_semitones=threshold),
+                      calibration=Calibration(margin_weight=1.0, score_weight=0.0, bias=10.0))
+        with Library.open(cfg, embedder=TieEmbedder(), create=True) as lib:
+            for sid in ("a", "b", "c"):
+                lib.add_song(SongRecord(sid, f"Song {sid}", audio_path=f"/x/{sid}.wav"), z=np.ones((20, 8)),
+                             starts_s=[float(i) for i in range(20)])
+            store_tune_melodies(lib, [SimpleNamespace(tune_id=sid, notes=tuple(notes_of(p)), tempo_qpm=120.0)
+                                      for sid, p in (("a", TUNE_A), ("b", TUNE_B), ("c", tune_c))])
+            got[threshold] = lib.identify(query, SR, top_k=3)
+    fitted, blind = got[MM.widen_above_cost_semitones], got[float("inf")]
+    assert blind.verdict == "match" and blind.results[0].song_id == "a"  # sure, and wrong
+    assert fitted.verdict == "unsure" and fitted.results[0].song_id == "c"
+
+
 def test_no_alignment_when_the_model_alone_is_sure(config: LibraryConfig) -> None:
     with Library.open(config, embedder=TieEmbedder(), create=True) as lib:
         lib.melodies.save("a", song_melody(notes=notes_of(TUNE_A), tempo_qpm=120.0, config=MM))
@@ -198,6 +226,10 @@ def test_melody_match_config_refuses_an_unknown_wide_pitch_track() -> None:
     from music_models.errors import ConfigError
 
     MM.validate()
+    with pytest.raises(ConfigError, match="widen_above_cost_semitones"):
+        replace(MM, widen_above_cost_semitones=0.0).validate()
+    assert MelodyMatchConfig.from_dict(json.loads(json.dumps(replace(MM, widen_above_cost_semitones=float("inf"))
+                                                             .to_dict()))).widen_above_cost_semitones == float("inf")
     assert MelodyMatchConfig.from_dict(MM.to_dict()) == MM
     with pytest.raises(ConfigError, match="wide_pitch_track"):
         replace(MM, wide_pitch_track="crepe").validate()

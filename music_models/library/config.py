@@ -120,6 +120,13 @@ class MelodyMatchConfig:
     #: pitch, MRR on val goes 0.764 -> 0.789 at weight 0.15; it runs on about 1 query in 4 and costs
     #: those a few hundred ms.
     widen_when_unsure: bool = True
+    #: A "match" also needs the melody to fit: when the re-ranked answer's melody cost (mean clipped
+    #: semitone error of its alignment with the query's contour) is above this, the answer is "unsure"
+    #: (and so widened). The confident wrong answers on val hums fitted worse (0.27-0.85) than the right
+    #: ones (median 0.33); bench/widen_cost_sweep.py (time_scales/widen_cost_sweep.json, 300 val hums):
+    #: top-10 0.957 -> 0.967, 14% -> 20% of queries widened, 13 -> 7 wrong matches, 244 -> 234 right
+    #: ones. inf: confidence alone decides.
+    widen_above_cost_semitones: float = 0.6
     wide_candidates: int = 30
     #: The widened search's pitch: "pyin", the DTW baseline's own track (0.25 semitone, 20 ms; ~350 ms,
     #: spent only on unsure answers), or "gate", the melody gate's cheap one the first search used.
@@ -136,11 +143,11 @@ class MelodyMatchConfig:
     def validate(self) -> None:
         if (self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones
                 or self.workers < 1 or self.wide_candidates < 1 or self.wide_weight < 0
-                or self.wide_pitch_margin_semitones < 0
+                or self.wide_pitch_margin_semitones < 0 or not self.widen_above_cost_semitones > 0
                 or self.wide_pitch_track not in WIDE_PITCH_TRACKS):
             raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0, "
                               "at least one shift, workers >= 1, wide_candidates >= 1, wide_weight >= 0, "
-                              "wide_pitch_margin_semitones >= 0 and "
+                              "wide_pitch_margin_semitones >= 0, widen_above_cost_semitones > 0 and "
                               f"wide_pitch_track one of {', '.join(WIDE_PITCH_TRACKS)}")
 
     def to_dict(self) -> dict[str, Any]:

@@ -272,6 +272,9 @@ class Library:
         aligned = self.rerank_by_melody(scored, track=track)
         hits = self._hits(aligned.scored, top_k=k)
         mm = self.config.melody_match
+        if hits and aligned.costs.get(hits[0].song_id, 0.0) > mm.widen_above_cost_semitones:
+            # its melody does not fit the hum well enough to be sure of it, whatever the margin says
+            hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01)) for h in hits]
         sure = bool(hits) and hits[0].confidence >= self.config.match_confidence
         if not sure and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
             wide = self.widen_by_melody(aligned, samples_16k=heard)  # the audio the gate heard a melody in
