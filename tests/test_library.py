@@ -139,6 +139,9 @@ def test_temporal_alignment_agrees_with_the_plain_numpy_search() -> None:
     assert [(a.offset_s, a.tempo_ratio) for a in many] == [(b.offset_s, b.tempo_ratio) for b in one]
     assert [a.cost for a in many] == pytest.approx([b.cost for b in one], rel=1e-12)
     assert temporal_alignments(distances=[], query_starts_s=q, segment_starts_s=[], ratios=(1.0,)) == []
+    empty = temporal_alignments(distances=[np.zeros((6, 0)), songs[0]], query_starts_s=q,
+                                segment_starts_s=[np.zeros(0), starts[0]], ratios=(0.8, 1.0, 1.25))
+    assert empty[0].cost == np.inf and empty[1] == many[0]  # a song without segments never matches
 
 
 def test_calibration_fit_separates_right_from_wrong(tmp_path: Path) -> None:

@@ -30,8 +30,10 @@ _ESPEAK_TO_ARPA: dict[str, str] = {
 }
 #: Non-rhotic readings (England, the Caribbean, ...): a vowel before a written r is not r-coloured.
 #: A rhotic accent's espeak-ng output spells the r out ("st'A@rt"), so it still gets its R.
-_NON_RHOTIC: dict[str, str] = {"aI@": "AY AH", "aI3": "AY AH", "aU@": "AW AH", "i@3": "IH AH", "A@": "AA", "O@": "AO", "o@": "AO", "e@": "EH",
-                               "i@": "IH AH", "U@": "UH AH", "3": "AH"}
+_NON_RHOTIC: dict[str, str] = {
+    "aI@": "AY AH", "aI3": "AY AH", "aU@": "AW AH", "i@3": "IH AH", "A@": "AA", "O@": "AO", "o@": "AO",
+    "e@": "EH", "i@": "IH AH", "U@": "UH AH", "3": "AH",
+}
 _IGNORED = set("'," + "%=_:|;!^-#[")
 _MAX_KEY = max(len(k) for k in _ESPEAK_TO_ARPA)
 

@@ -77,7 +77,9 @@ def temporal_alignments(
     out = []
     for k in range(len(sizes)):
         lo = int(bounds[k])
-        if sizes[k] == 1:  # one segment: nothing to line up
+        if sizes[k] == 0:  # no segments: nothing matches
+            out.append(Alignment(float("inf"), 0.0, 1.0))
+        elif sizes[k] == 1:  # one segment: nothing to line up
             out.append(Alignment(float(d[:, lo].mean()), float(seg[lo]), 1.0))
         else:
             out.append(Alignment(float(costs[k]), float(seg[lo + js[k]]), float(r[ks[k]])))
