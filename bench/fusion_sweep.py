@@ -186,6 +186,29 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     return [c for c, _, _ in fuse(scored=pool, costs=costs, config=replace(config, weight=w_wide))], True
 
 
+def shipped_cascade(row: dict[str, Any], **overrides: Any) -> tuple[list[str], bool]:
+    """:func:`cascade_ranking` as identify ships it (``MelodyMatchConfig``'s defaults, the widened search
+    on pYIN cut to the gate contour's range); ``overrides``: any of its keyword arguments, e.g. the
+    ``skip_margin`` or ``widen_above_cost`` a sweep varies."""
+    from music_models.library.config import MelodyMatchConfig
+
+    mm = MelodyMatchConfig()
+    kw: dict[str, Any] = {"k": mm.candidates, "w": mm.weight, "w_wide": mm.wide_weight, "clip": mm.cost_clip_semitones,
+                          "skip_margin": mm.skip_margin, "wide_track": "ranged",
+                          "widen_above_cost": mm.widen_above_cost_semitones}
+    return cascade_ranking(row, **(kw | overrides))
+
+
+def rank_metrics(rows: list[dict[str, Any]], rankings: list[list[str] | None]) -> dict[str, Any]:
+    """MRR, top-1 and top-10 (a song below rank 10 counts 0) of ``rankings`` (None: the query was
+    refused) against each row's ``tune_id``."""
+    ranks = [r.index(row["tune_id"]) + 1 if r is not None and row["tune_id"] in r[:10] else None
+             for row, r in zip(rows, rankings)]
+    n = max(len(rows), 1)
+    return {"queries": len(rows), "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+            "top1": round(sum(r == 1 for r in ranks) / n, 4), "top10": round(sum(r is not None for r in ranks) / n, 4)}
+
+
 def sweep(rows: list[dict[str, Any]], *, costs: str, weights: np.ndarray, clip: float) -> list[tuple[float, float]]:
     from music_models.evaluation.metrics import mrr
 

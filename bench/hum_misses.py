@@ -33,18 +33,13 @@ sys.path.insert(0, str(REPO / "bench"))
 
 def classify(row: dict[str, Any]) -> dict[str, Any]:
     """The right song's rank at each stage and, for a miss, why."""
-    from fusion_sweep import cascade_ranking
+    from fusion_sweep import shipped_cascade
 
     t = row["tune_id"]
     if not row["candidates"]:
         return {"tune_id": t, "stage": "refused (no_melody)", "top10": False}
     model = row["candidates"].index(t) + 1 if t in row["candidates"] else None
-    from music_models.library.config import MelodyMatchConfig
-
-    mm = MelodyMatchConfig()
-    ranked, widened = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
-                                      clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged",
-                                      widen_above_cost=mm.widen_above_cost_semitones)
+    ranked, widened = shipped_cascade(row)
     final = ranked.index(t) + 1 if t in ranked[:10] else None
     wide = row.get("full_ranged_ids", [])
     aligned = wide.index(t) + 1 if t in wide else None
@@ -79,8 +74,6 @@ def main() -> None:
     ap.add_argument("--level", default="moderate")
     ap.add_argument("--time-scales", type=float, nargs="+", default=None, metavar="F",
                     help="the library's query_time_scales (default: as shipped)")
-    ap.add_argument("--tempo-penalty", type=float, default=None, metavar="P",
-                    help="LibraryConfig.query_tempo_penalty for this run (default: the shipped one)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "hum_misses.json")
     ap.add_argument("--rows-out", type=Path, default=None,
                     help="also write every query's raw stage data (candidates, scores, melody costs) here, "
@@ -91,8 +84,6 @@ def main() -> None:
     library, query_tunes, lib, mm, contours = open_candidate_library(config)
     if args.time_scales:
         lib.config = replace(lib.config, query_time_scales=tuple(args.time_scales))
-    if args.tempo_penalty is not None:
-        lib.config = replace(lib.config, query_tempo_penalty=args.tempo_penalty)
     full = melody_index(melodies=contours, config=mm, refine=30)
     val_ids = {t.tune_id for t in load_corpus(split=config.calibration_split)} - {t.tune_id for t in query_tunes}
     val_tunes = [t for t in library if t.tune_id in val_ids and t.notes]
@@ -104,7 +95,7 @@ def main() -> None:
     n = len(per_query)
     report = {"benchmark": "hum_misses", "split": "val", "kind": args.kind, "level": args.level, "seed": args.seed,
               "query_time_scales": list(lib.config.query_time_scales),
-              "query_tempo_penalty": lib.config.query_tempo_penalty, "queries": n, "top10": round(sum(q["top10"] for q in per_query) / max(n, 1), 4),
+              "queries": n, "top10": round(sum(q["top10"] for q in per_query) / max(n, 1), 4),
               "model_top30": round(sum(bool(q["model_rank_of_100"]) and q["model_rank_of_100"] <= 30
                                        for q in per_query) / max(n, 1), 4),
               "identify_ms_p50": round(float(np.median([r["identify_ms"] for r in rows])), 1),

@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,29 +27,20 @@ sys.path.insert(0, str(REPO))
 MARGINS = (0.03, 0.045, 0.06, 0.08, 0.1, 0.15, float("inf"))
 
 
-def replay(rows: list[dict], *, skip_margin: float) -> dict[str, float]:
-    from fusion_sweep import cascade_ranking
+def replay(rows: list[dict], *, skip_margin: float) -> dict[str, Any]:
+    from fusion_sweep import rank_metrics, shipped_cascade
 
-    from music_models.library.config import MelodyMatchConfig
-
-    mm = MelodyMatchConfig()
-    ranks, reranked, widened = [], 0, 0
+    rankings, reranked, widened = [], 0, 0
     for row in rows:
         if not row["candidates"]:
-            ranks.append(None)
+            rankings.append(None)
             continue
-        sure = len(row["scores"]) < 2 or row["scores"][0] - row["scores"][1] >= skip_margin
-        ranked, wide = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
-                                       clip=mm.cost_clip_semitones, skip_margin=skip_margin, wide_track="ranged",
-                                       widen_above_cost=mm.widen_above_cost_semitones)
-        reranked += not sure
+        reranked += not (len(row["scores"]) < 2 or row["scores"][0] - row["scores"][1] >= skip_margin)
+        ranked, wide = shipped_cascade(row, skip_margin=skip_margin)
         widened += wide
-        t = row["tune_id"]
-        ranks.append(ranked.index(t) + 1 if t in ranked[:10] else None)
-    n = len(rows)
-    return {"skip_margin": skip_margin if np.isfinite(skip_margin) else "never", "queries": n,
-            "mrr": round(sum(1 / r for r in ranks if r) / n, 4), "top1": round(sum(r == 1 for r in ranks) / n, 4),
-            "top10": round(sum(r is not None for r in ranks) / n, 4),
+        rankings.append(ranked)
+    n = max(len(rows), 1)
+    return {"skip_margin": skip_margin if np.isfinite(skip_margin) else "never", **rank_metrics(rows, rankings),
             "reranked": round(reranked / n, 3), "widened": round(widened / n, 3)}
 
 

@@ -1,5 +1,5 @@
 """Should a song found only at an extra query tempo count less? Identify's cascade replayed offline over
-saved validation queries, for several ``LibraryConfig.query_tempo_penalty`` values.
+saved validation queries, for several penalties (measured offline only; identify has no such setting).
 
     .venv/bin/python bench/hum_misses.py --queries 150 --seed 11 --rows-out R11.json ...   # collect
     .venv/bin/python bench/tempo_penalty_sweep.py R11.json R12.json [--factors 0.8 1.0 1.3]
@@ -60,27 +60,19 @@ def rescore(row: dict[str, Any], *, penalty: float, extra_tempos: tuple[int, ...
 
 def replay(rows: list[dict[str, Any]], *, penalty: float, extra_tempos: tuple[int, ...] | None = None
            ) -> dict[str, Any]:
-    from fusion_sweep import cascade_ranking
+    from fusion_sweep import rank_metrics, shipped_cascade
 
-    from music_models.library.config import MelodyMatchConfig
-
-    mm = MelodyMatchConfig()
-    ranks, widened = [], 0
+    rankings, widened = [], 0
     for raw in rows:
         row = rescore(raw, penalty=penalty, extra_tempos=extra_tempos)
         if not row["candidates"]:
-            ranks.append(None)
+            rankings.append(None)
             continue
-        ranked, wide = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
-                                       clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged",
-                                       widen_above_cost=mm.widen_above_cost_semitones)
+        ranked, wide = shipped_cascade(row)
         widened += wide
-        t = row["tune_id"]
-        ranks.append(ranked.index(t) + 1 if t in ranked[:10] else None)
-    n = len(rows)
-    return {"penalty": penalty if np.isfinite(penalty) else "own tempo only", "queries": n,
-            "mrr": round(sum(1 / r for r in ranks if r) / n, 4), "top1": round(sum(r == 1 for r in ranks) / n, 4),
-            "top10": round(sum(r is not None for r in ranks) / n, 4), "widened": round(widened / n, 3)}
+        rankings.append(ranked)
+    return {"penalty": penalty if np.isfinite(penalty) else "own tempo only", **rank_metrics(rows, rankings),
+            "widened": round(widened / max(len(rows), 1), 3)}
 
 
 def main() -> None:

@@ -29,29 +29,21 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0, float("inf"))
 
 
 def replay(rows: list[dict[str, Any]], *, threshold: float) -> dict[str, Any]:
-    from fusion_sweep import cascade_ranking
+    from fusion_sweep import rank_metrics, shipped_cascade
 
-    from music_models.library.config import MelodyMatchConfig
-
-    mm = MelodyMatchConfig()
-    ranks, widened, kept, kept_right = [], 0, 0, 0
+    rankings, widened, kept, kept_right = [], 0, 0, 0
     for row in rows:
         if not row["candidates"]:
-            ranks.append(None)
+            rankings.append(None)
             continue
-        ranked, wide = cascade_ranking(row, k=mm.candidates, w=mm.weight, w_wide=mm.wide_weight,
-                                       clip=mm.cost_clip_semitones, skip_margin=mm.skip_margin, wide_track="ranged",
-                                       widen_above_cost=threshold)
-        t = row["tune_id"]
+        ranked, wide = shipped_cascade(row, widen_above_cost=threshold)
         widened += wide
         kept += not wide
-        kept_right += (not wide) and ranked[0] == t
-        ranks.append(ranked.index(t) + 1 if t in ranked[:10] else None)
-    n = len(rows)
+        kept_right += (not wide) and ranked[0] == row["tune_id"]
+        rankings.append(ranked)
     return {"widen_above_cost_semitones": threshold if np.isfinite(threshold) else "never (confidence alone)",
-            "queries": n, "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
-            "top1": round(sum(r == 1 for r in ranks) / n, 4), "top10": round(sum(r is not None for r in ranks) / n, 4),
-            "widened": round(widened / n, 3), "kept": kept, "kept_right": kept_right}
+            **rank_metrics(rows, rankings), "widened": round(widened / max(len(rows), 1), 3),
+            "kept": kept, "kept_right": kept_right}
 
 
 def main() -> None:

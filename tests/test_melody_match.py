@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -157,25 +159,35 @@ def test_identify_uses_the_stored_melodies_to_break_a_model_tie(config: LibraryC
     assert result.results[0].confidence < 0.5  # a tie is never a match
 
 
-@pytest.mark.integration
-@pytest.mark.parametrize("track", ["pyin", "gate"])
-def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: LibraryConfig, track: str) -> None:
+TUNE_C = [67, 69, 71, 72, 74, 72, 71, 69, 67, 62, 64, 66, 67, 69, 71, 67, 64, 62, 60, 62] * 2
+
+
+@contextmanager
+def _three_tied_songs(cfg: LibraryConfig) -> Iterator[Library]:
+    """A library of songs "a", "b", "c" (TUNE_A, TUNE_B, TUNE_C) that the fake model cannot tell apart,
+    their melodies stored."""
     from types import SimpleNamespace
 
     from music_models.library.indexer import store_tune_melodies
 
-    # One candidate only (the model's tie goes to "a"), and a calibration that is never sure: the right
-    # song "c" is outside the candidates, so only the widened search over every melody can find it.
-    cfg = replace(config, melody_match=replace(MM, candidates=1, wide_pitch_track=track),
-                  calibration=Calibration(margin_weight=1.0, score_weight=0.0, bias=-10.0))
-    tune_c = [67, 69, 71, 72, 74, 72, 71, 69, 67, 62, 64, 66, 67, 69, 71, 67, 64, 62, 60, 62] * 2
-    query = tones([p - 2 for p in tune_c[3:23]], note_s=0.45)
     with Library.open(cfg, embedder=TieEmbedder(), create=True) as lib:
         for sid in ("a", "b", "c"):
             lib.add_song(SongRecord(sid, f"Song {sid}", audio_path=f"/x/{sid}.wav"), z=np.ones((20, 8)),
                          starts_s=[float(i) for i in range(20)])
         store_tune_melodies(lib, [SimpleNamespace(tune_id=sid, notes=tuple(notes_of(p)), tempo_qpm=120.0)
-                                  for sid, p in (("a", TUNE_A), ("b", TUNE_B), ("c", tune_c))])
+                                  for sid, p in (("a", TUNE_A), ("b", TUNE_B), ("c", TUNE_C))])
+        yield lib
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("track", ["pyin", "gate"])
+def test_an_unsure_answer_widens_the_search_to_every_songs_melody(config: LibraryConfig, track: str) -> None:
+    # One candidate only (the model's tie goes to "a"), and a calibration that is never sure: the right
+    # song "c" is outside the candidates, so only the widened search over every melody can find it.
+    cfg = replace(config, melody_match=replace(MM, candidates=1, wide_pitch_track=track),
+                  calibration=Calibration(margin_weight=1.0, score_weight=0.0, bias=-10.0))
+    query = tones([p - 2 for p in TUNE_C[3:23]], note_s=0.45)
+    with _three_tied_songs(cfg) as lib:
         narrow = lib.identify(query, SR, top_k=3, widen=False)
         wide = lib.identify(query, SR, top_k=3)
     assert narrow.verdict == "unsure" and narrow.results[0].song_id == "a"
@@ -188,22 +200,12 @@ def test_a_sure_answer_whose_melody_does_not_fit_is_widened(config: LibraryConfi
     """The calibration is always sure, but the one candidate's melody is not what was hummed: with the
     melody-fit rule (off by default) the answer is "unsure" and the widened search finds the hummed song;
     with the rule off (inf) the confident wrong answer stands."""
-    from types import SimpleNamespace
-
-    from music_models.library.indexer import store_tune_melodies
-
-    tune_c = [67, 69, 71, 72, 74, 72, 71, 69, 67, 62, 64, 66, 67, 69, 71, 67, 64, 62, 60, 62] * 2
-    query = tones([p - 2 for p in tune_c[3:23]], note_s=0.45)
+    query = tones([p - 2 for p in TUNE_C[3:23]], note_s=0.45)
     got = {}
     for threshold in (0.6, float("inf")):
         cfg = replace(config, melody_match=replace(MM, candidates=1, widen_above_cost_semitones=threshold),
                       calibration=Calibration(margin_weight=1.0, score_weight=0.0, bias=10.0))
-        with Library.open(cfg, embedder=TieEmbedder(), create=True) as lib:
-            for sid in ("a", "b", "c"):
-                lib.add_song(SongRecord(sid, f"Song {sid}", audio_path=f"/x/{sid}.wav"), z=np.ones((20, 8)),
-                             starts_s=[float(i) for i in range(20)])
-            store_tune_melodies(lib, [SimpleNamespace(tune_id=sid, notes=tuple(notes_of(p)), tempo_qpm=120.0)
-                                      for sid, p in (("a", TUNE_A), ("b", TUNE_B), ("c", tune_c))])
+        with _three_tied_songs(cfg) as lib:
             got[threshold] = lib.identify(query, SR, top_k=3)
     fitted, blind = got[0.6], got[float("inf")]
     assert blind.verdict == "match" and blind.results[0].song_id == "a"  # sure, and wrong

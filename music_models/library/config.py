@@ -222,9 +222,6 @@ class LibraryConfig:
     #: 0.927 at (1.0,), 0.950 at (1.0, 1.15), 0.960 at these). It costs identify time: p50 121 -> 180 ms
     #: with the embedding beside the gate (bench/results/time_scales/latency.json).
     query_time_scales: tuple[float, ...] = (0.8, 1.0, 1.3)
-    #: subtracted from a song's score when it comes from one of the extra tempos (not the query's own):
-    #: a decoy that fits only a faster or slower playing must beat the query's own tempo by this much
-    query_tempo_penalty: float = 0.0
     embed_beside_gate: bool = True  # embed the query on a second thread while the melody gate listens
     aggregation: str = "temporal"  # or "vote": single-window voting, for comparison
     match_confidence: float = 0.5  # below it the verdict is "unsure"
@@ -254,8 +251,6 @@ class LibraryConfig:
             raise ConfigError(f"tempo_ratios must be positive, got {self.tempo_ratios}")
         if not self.query_time_scales or not all(0.25 <= f <= 4.0 for f in self.query_time_scales):
             raise ConfigError(f"query_time_scales must be factors between 0.25 and 4, got {self.query_time_scales}")
-        if not 0.0 <= self.query_tempo_penalty < 1.0:
-            raise ConfigError(f"query_tempo_penalty must lie in [0, 1), got {self.query_tempo_penalty}")
         if not 0.0 <= self.match_confidence <= 1.0:
             raise ConfigError(f"match_confidence must lie in [0, 1], got {self.match_confidence}")
         if self.max_duration_s <= 0 or self.embed_chunk_s < 10:

@@ -314,8 +314,7 @@ class Library:
         return emb.embed_time_scaled(x, (1.0, *(f for f in scales if f != 1.0)))
 
     def _score_time_scaled(self, clips: Sequence[Any]) -> list[tuple[str, float, float]]:
-        """:meth:`score_songs` of each clip, merged: each song keeps its best score (and that offset); the
-        extra tempos' scores (every clip after the first) count ``query_tempo_penalty`` less."""
+        """:meth:`score_songs` of each clip, merged: each song keeps its best score (and that offset)."""
         zs = [np.asarray(clip.z, dtype=np.float32) for clip in clips]
         every = None  # the memory search: one pass over the segment matrix for every clip's windows
         if self.config.candidate_search == "memory":
@@ -323,8 +322,6 @@ class Library:
         best: dict[str, tuple[str, float, float]] = {}
         for i, (z, clip) in enumerate(zip(zs, clips)):
             rows = self.score_songs(z, [float(s) for s in clip.starts_s], distances=None if every is None else every[i])
-            if i and self.config.query_tempo_penalty:
-                rows = [(s, sc - self.config.query_tempo_penalty, off) for s, sc, off in rows]
             for row in rows:
                 if row[0] not in best or row[1] > best[row[0]][1]:
                     best[row[0]] = row
