@@ -150,7 +150,8 @@ def fused_rank(row: dict[str, Any], *, w: float, costs: str, clip: float) -> int
 
 def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, clip: float,
                     skip_margin: float = np.inf, wide_track: str = "gate",
-                    widen_above_cost: float = np.inf) -> tuple[list[str], bool]:
+                    widen_above_cost: float = np.inf, widen_below: float | None = None,
+                    keep_first: bool = True) -> tuple[list[str], bool]:
     """The shipped re-rank (``k`` candidates, weight ``w``); when its calibrated verdict is not ``match``,
     the widened search: the ``k`` candidates joined with the whole-library alignment's best 30 (those not
     among them get the lowest candidate's score), all re-scored with weight ``w_wide`` (as
@@ -160,6 +161,9 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     ``full_fine_*``) instead of the gate's; "ranged": the same with pYIN's range cut to the gate
     contour's (``cost_ranged``, ``full_ranged_*``; as ``Library.widen_by_melody``). ``widen_above_cost``:
     an answer whose gate melody cost is above it is not a match either (``widen_above_cost_semitones``).
+    ``widen_below``: a match less sure than this gets the widened search too (``widen_below_confidence``;
+    default: only unsure answers are widened); as in identify the match keeps first place and the widened
+    ranking follows it (``keep_first`` False: the widened ranking alone, to see whether it agrees).
     """
     from music_models.library.calibration import confidences
     from music_models.library.config import Calibration, LibraryConfig, MelodyMatchConfig
@@ -175,7 +179,8 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     conf = confidences(scores=[sc for _, sc, _ in fused], calibration=Calibration())
     prefix = "full" if wide_track == "gate" else f"full_{wide_track}"
     fits = not costs.get(fused[0][0], 0.0) > widen_above_cost
-    if (conf[0] >= LibraryConfig().match_confidence and fits) or f"{prefix}_ids" not in row:
+    threshold = max(LibraryConfig().match_confidence, widen_below or 0.0)  # as identify: unsure answers always
+    if (conf[0] >= threshold and fits) or f"{prefix}_ids" not in row:
         return [c for c, _, _ in fused], False
     if wide_track != "gate":
         costs = dict(zip(cands[:k], row[f"cost_{wide_track}"][:k]))
@@ -183,7 +188,10 @@ def cascade_ranking(row: dict[str, Any], *, k: int, w: float, w_wide: float, cli
     pool = head + [(sid, floor, 0.0) for sid in dict.fromkeys(row[f"{prefix}_ids"]) if sid not in costs]
     for sid, c in zip(row[f"{prefix}_ids"], row[f"{prefix}_costs"]):
         costs.setdefault(sid, float(c))
-    return [c for c, _, _ in fuse(scored=pool, costs=costs, config=replace(config, weight=w_wide))], True
+    wide = [c for c, _, _ in fuse(scored=pool, costs=costs, config=replace(config, weight=w_wide))]
+    if keep_first and conf[0] >= LibraryConfig().match_confidence and fits:  # a match's second opinion
+        wide = [fused[0][0], *(c for c in wide if c != fused[0][0])]
+    return wide, True
 
 
 def shipped_cascade(row: dict[str, Any], **overrides: Any) -> tuple[list[str], bool]:
@@ -195,7 +203,7 @@ def shipped_cascade(row: dict[str, Any], **overrides: Any) -> tuple[list[str], b
     mm = MelodyMatchConfig()
     kw: dict[str, Any] = {"k": mm.candidates, "w": mm.weight, "w_wide": mm.wide_weight, "clip": mm.cost_clip_semitones,
                           "skip_margin": mm.skip_margin, "wide_track": "ranged",
-                          "widen_above_cost": mm.widen_above_cost_semitones}
+                          "widen_above_cost": mm.widen_above_cost_semitones, "widen_below": mm.widen_below_confidence}
     return cascade_ranking(row, **(kw | overrides))
 
 

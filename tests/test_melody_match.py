@@ -212,6 +212,30 @@ def test_a_sure_answer_whose_melody_does_not_fit_is_widened(config: LibraryConfi
     assert fitted.verdict == "unsure" and fitted.results[0].song_id == "c"
 
 
+@pytest.mark.integration
+def test_a_barely_sure_match_gets_a_second_opinion(config: LibraryConfig) -> None:
+    """A calibration that is sure, but not very (~0.73): with ``widen_below_confidence`` above that, the
+    widened search doubts a wrong first answer (it keeps first place but becomes "unsure", the hummed song
+    right below it) and confirms a right one (the match stands, with its first confidence); at the
+    shipped threshold neither is widened."""
+    calm = Calibration(margin_weight=1.0, score_weight=0.0, bias=1.0)
+    wrong_query = tones([p - 2 for p in TUNE_C[3:23]], note_s=0.45)  # "c"; the one candidate is "a"
+    right_query = tones([p + 1 for p in TUNE_A[3:23]], note_s=0.45)  # "a" itself
+    got = {}
+    for below in (0.5, 0.9):
+        cfg = replace(config, melody_match=replace(MM, candidates=1, widen_below_confidence=below), calibration=calm)
+        with _three_tied_songs(cfg) as lib:
+            got[below] = (lib.identify(wrong_query, SR, top_k=3), lib.identify(right_query, SR, top_k=3))
+    (blind_wrong, blind_right), (checked_wrong, checked_right) = got[0.5], got[0.9]
+    assert blind_wrong.verdict == "match" and blind_wrong.results[0].song_id == "a"  # sure, and wrong
+    assert checked_wrong.verdict == "unsure" and [h.song_id for h in checked_wrong.results[:2]] == ["a", "c"]
+    assert [h.rank for h in checked_wrong.results] == [1, 2, 3]
+    assert all(h.confidence < cfg.match_confidence for h in checked_wrong.results)
+    assert blind_right.verdict == checked_right.verdict == "match"
+    assert checked_right.results[0].song_id == "a"
+    assert checked_right.results[0].confidence == blind_right.results[0].confidence
+
+
 def test_no_alignment_when_the_model_alone_is_sure(config: LibraryConfig) -> None:
     with Library.open(config, embedder=TieEmbedder(), create=True) as lib:
         lib.melodies.save("a", song_melody(notes=notes_of(TUNE_A), tempo_qpm=120.0, config=MM))
@@ -233,6 +257,8 @@ def test_melody_match_config_refuses_an_unknown_wide_pitch_track() -> None:
     assert MelodyMatchConfig.from_dict(json.loads(json.dumps(replace(MM, widen_above_cost_semitones=float("inf"))
                                                              .to_dict()))).widen_above_cost_semitones == float("inf")
     assert MelodyMatchConfig.from_dict(MM.to_dict()) == MM
+    with pytest.raises(ConfigError, match="widen_below_confidence"):
+        replace(MM, widen_below_confidence=1.5).validate()
     with pytest.raises(ConfigError, match="wide_pitch_track"):
         replace(MM, wide_pitch_track="crepe").validate()
     with pytest.raises(ConfigError, match="wide_weight"):

@@ -127,6 +127,15 @@ class MelodyMatchConfig:
     #: no right song into the top 10, lost one rank-1 hum, and turned 10 right matches into "unsure"
     #: (qbh_eval*_fit.json against the same session's runs without it).
     widen_above_cost_semitones: float = float("inf")
+    #: A "match" less sure than this gets the widened search as well, as a second opinion: the match
+    #: keeps first place and the widened search's other songs fill the places below it; it stays a
+    #: "match" only when the widened search puts the same song first. At or below
+    #: ``LibraryConfig.match_confidence`` only unsure answers are widened: the default. On 300 val hums
+    #: (bench/widen_confidence_sweep.py, time_scales/widen_confidence_sweep.json) 0.8 lifted top-10
+    #: 0.957 -> 0.963 with the same right matches, widening 23% of queries instead of 14%; on 470 test
+    #: queries (bench/results/widen_below/) it moved no song into the top 10, turned 2 right matches
+    #: "unsure", and raised identify's p50 by ~20-27 ms. Kept as an option.
+    widen_below_confidence: float = 0.5
     wide_candidates: int = 30
     #: The widened search's pitch: "pyin", the DTW baseline's own track (0.25 semitone, 20 ms; ~350 ms,
     #: spent only on unsure answers), or "gate", the melody gate's cheap one the first search used.
@@ -144,10 +153,12 @@ class MelodyMatchConfig:
         if (self.weight < 0 or self.candidates < 1 or self.cost_clip_semitones <= 0 or not self.shifts_semitones
                 or self.workers < 1 or self.wide_candidates < 1 or self.wide_weight < 0
                 or self.wide_pitch_margin_semitones < 0 or not self.widen_above_cost_semitones > 0
+                or not 0.0 <= self.widen_below_confidence <= 1.0
                 or self.wide_pitch_track not in WIDE_PITCH_TRACKS):
             raise ConfigError("melody_match needs weight >= 0, candidates >= 1, cost_clip_semitones > 0, "
                               "at least one shift, workers >= 1, wide_candidates >= 1, wide_weight >= 0, "
-                              "wide_pitch_margin_semitones >= 0, widen_above_cost_semitones > 0 and "
+                              "wide_pitch_margin_semitones >= 0, widen_above_cost_semitones > 0, "
+                              "widen_below_confidence in [0, 1] and "
                               f"wide_pitch_track one of {', '.join(WIDE_PITCH_TRACKS)}")
 
     def to_dict(self) -> dict[str, Any]:

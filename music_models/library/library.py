@@ -276,11 +276,19 @@ class Library:
             # its melody does not fit the hum well enough to be sure of it, whatever the margin says
             hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01)) for h in hits]
         sure = bool(hits) and hits[0].confidence >= self.config.match_confidence
-        if not sure and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
+        doubt = not sure or hits[0].confidence < mm.widen_below_confidence  # a barely sure match: a second opinion
+        if doubt and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
             wide = self.widen_by_melody(aligned, samples_16k=heard)  # the audio the gate heard a melody in
-            if wide:  # still "unsure": the calibration was fitted on the first search's scores
-                hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01))
-                        for h in self._hits(wide, top_k=k)]
+            if wide:  # "unsure" (the calibration was fitted on the first search) unless it confirms a match
+                widened, cap = self._hits(wide, top_k=k), self.config.match_confidence - 0.01
+                if sure:  # a match keeps first place; the widened search's other songs follow it
+                    first = hits[0] if widened[0].song_id == hits[0].song_id else replace(
+                        hits[0], confidence=min(hits[0].confidence, cap))
+                    rest = [h for h in widened if h.song_id != first.song_id][: k - 1]
+                    hits = [first, *(replace(h, rank=i + 2, confidence=min(h.confidence, cap))
+                                     for i, h in enumerate(rest))]
+                else:
+                    hits = [replace(h, confidence=min(h.confidence, cap)) for h in widened]
         t4 = time.perf_counter()
         timing["search"] = (t4 - t3) * 1000
         timing["total"] = load_ms + (t4 - t0) * 1000
