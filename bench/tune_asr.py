@@ -49,6 +49,10 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "accents_gb": {"accent_voices": ("en-gb",)},
     "accents_gb_029": {"accent_voices": ("en-gb", "en-029")},
     "accents_gb_029_scotland": {"accent_voices": ("en-gb", "en-029", "en-gb-scotland")},
+    "frate_90": {"frame_rate_hz": 90},
+    "frate_110": {"frame_rate_hz": 110},
+    "frate_120": {"frame_rate_hz": 120},
+    "frate_130": {"frame_rate_hz": 130},
 }
 
 

@@ -300,3 +300,19 @@ def test_denoise_option_cleans_a_noisy_utterance_and_leaves_a_clean_one() -> Non
     assert np.array_equal(rec._denoised(clean), clean)
     off = PocketSphinxRecognizer(config=PocketSphinxConfig(mode="lm"))
     assert np.array_equal(off._denoised(noisy), noisy)
+
+
+@pytest.mark.integration
+def test_frame_rate_reaches_the_decoder_and_its_word_times() -> None:
+    """``frame_rate_hz`` is PocketSphinx's ``-frate``: at 90 frames/s the decoder counts fewer frames for
+    the same audio, and the words' times (frames / rate) still say where in the utterance they were spoken."""
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    y = _spoken("play a slow waltz", rng=np.random.default_rng(1))
+    ends = {}
+    for rate in (100, 90):
+        rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(frame_rate_hz=rate))
+        assert int(rec._decoder.config["frate"]) == rate
+        result = transcribe(rec, chunks_from_array(y, chunk_s=0.1))
+        assert result.words, rate
+        ends[rate] = result.words[-1].end_s
+    assert abs(ends[90] - ends[100]) < 0.08, ends  # the same place in the (trimmed) utterance

@@ -68,6 +68,12 @@ class PocketSphinxConfig:
     #: (``word(2)`` ...): the dictionary is American, people are not
     accent_voices: tuple[str, ...] = ()
     sample_rate_hz: int = SPEECH_SAMPLE_RATE_HZ
+    #: Feature frames per second (PocketSphinx's ``-frate``; the model was trained at 100). Fewer frames
+    #: per second make speech sound faster to the model, more make it slower. Neither helped espeak-ng
+    #: speakers (bench/tune_asr.py, asr_tuning.json, frate_* rows: clean word accuracy 0.648 / 0.648 /
+    #: 0.656 / 0.564 at 90 / 110 / 120 / 130 against 0.664 at 100; at 90 fewer words inserted at 10 dB,
+    #: -0.32 against -0.44); held-out intents at 90 (bench_intent_e2e.py, intent_e2e_frate90.json):
+    #: 0.732 clean / 0.529 at 10 dB against 0.721 / 0.564 at 100, n = 280 each.
     frame_rate_hz: int = 100
     #: Lattice posteriors give word/utterance confidences but cost ~3x the time in grammar mode.
     bestpath: bool | None = None
@@ -259,6 +265,8 @@ class PocketSphinxRecognizer:
             kwargs["fwdflat"] = cfg.fwdflat
         if cfg.frequency_warp is not None:
             kwargs |= {"warp_type": "inverse_linear", "warp_params": f"{cfg.frequency_warp:g}"}
+        if cfg.frame_rate_hz != 100:
+            kwargs["frate"] = cfg.frame_rate_hz
         if cfg.mode == "lm" and not Path(lm).exists():
             raise SpeechModelError(f"PocketSphinx language model not found at {lm}; reinstall pocketsphinx==5.1.1")
         t0 = time.perf_counter()
