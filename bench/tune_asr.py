@@ -53,6 +53,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "frate_110": {"frame_rate_hz": 110},
     "frate_120": {"frame_rate_hz": 120},
     "frate_130": {"frame_rate_hz": 130},
+    "beams_wide": {"beam": 1e-60, "word_beam": 1e-40, "phone_beam": 1e-60},
+    "beams_wider": {"beam": 1e-80, "word_beam": 1e-50, "phone_beam": 1e-80},
+    "beams_narrow": {"beam": 1e-40, "word_beam": 1e-20, "phone_beam": 1e-40},
 }
 
 

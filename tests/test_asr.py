@@ -316,3 +316,12 @@ def test_frame_rate_reaches_the_decoder_and_its_word_times() -> None:
         assert result.words, rate
         ends[rate] = result.words[-1].end_s
     assert abs(ends[90] - ends[100]) < 0.08, ends  # the same place in the (trimmed) utterance
+
+
+@pytest.mark.integration
+def test_search_beams_reach_the_decoder() -> None:
+    phrases = build_phrase_set(song_titles=["Greensleeves"])
+    rec = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig(beam=1e-60, word_beam=1e-40, phone_beam=1e-55))
+    assert [float(rec._decoder.config[k]) for k in ("beam", "wbeam", "pbeam")] == pytest.approx([1e-60, 1e-40, 1e-55])
+    default = PocketSphinxRecognizer(phrases, config=PocketSphinxConfig())
+    assert float(default._decoder.config["beam"]) == pytest.approx(1e-48)  # PocketSphinx's own default

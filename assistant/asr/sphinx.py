@@ -115,6 +115,14 @@ class PocketSphinxConfig:
     language_weight: float | None = None
     word_insertion_penalty: float | None = None
     phone_insertion_penalty: float | None = None
+    #: PocketSphinx's search beams ``-beam`` / ``-wbeam`` / ``-pbeam`` (None = its defaults 1e-48 / 7e-29 /
+    #: 1e-48); smaller values prune less and search wider. A wider search did not find better words for
+    #: espeak-ng speakers (bench/tune_asr.py, asr_tuning.json, beams_* rows: clean word accuracy 0.644 at
+    #: 1e-60 / 1e-40 / 1e-60 and 0.640 at 1e-80 / 1e-50 / 1e-80 against 0.664, ~20-50% slower; a narrower
+    #: one, 1e-40 / 1e-20 / 1e-40, 0.572): the acoustic model, not the search, is what mishears them.
+    beam: float | None = None
+    word_beam: float | None = None
+    phone_beam: float | None = None
     #: Vocal-tract length normalisation: PocketSphinx's ``-warp_type inverse_linear -warp_params A`` (the
     #: filterbank's frequencies are divided by A before the acoustic model sees them). None = no warp.
     #: A fixed warp did not help espeak-ng speakers: bench/tune_asr.py (asr_tuning.json, warp_* rows) gave
@@ -258,7 +266,8 @@ class PocketSphinxRecognizer:
                                   "samprate": cfg.sample_rate_hz}
         kwargs["lm"] = lm if cfg.mode == "lm" else None
         for key, value in (("lw", cfg.language_weight), ("wip", cfg.word_insertion_penalty),
-                           ("pip", cfg.phone_insertion_penalty)):
+                           ("pip", cfg.phone_insertion_penalty), ("beam", cfg.beam), ("wbeam", cfg.word_beam),
+                           ("pbeam", cfg.phone_beam)):
             if value is not None:
                 kwargs[key] = value
         if cfg.fwdflat is not None:
