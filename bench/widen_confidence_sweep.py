@@ -13,8 +13,9 @@ well (``fusion_sweep.cascade_ranking`` with ``widen_below``; the rest of the cas
 widened match keeps first place, the widened ranking fills the places below it, and it stays a
 ``match`` only when the widened search puts the same song first; "matches" counts them and
 "matches_right" those right at rank 1. "pooled_never_skip": the same with the melody re-rank on
-every query (no skip margin), so that a model answer sure enough to skip it can be widened too. The widened search costs ~0.5-0.9 s, so "widened" (the
-fraction of queries) must stay well under half for identify's median to stay where it is.
+every query (no skip margin), so that a model answer sure enough to skip it can be widened too. The
+widened search costs ~0.5-0.9 s, so "widened" (the fraction of queries) must stay well under half for
+identify's median to stay where it is.
 """
 
 from __future__ import annotations
