@@ -6,9 +6,9 @@ validation queries, for several ``MelodyMatchConfig.widen_below_confidence`` val
         [--out bench/results/time_scales/widen_confidence_sweep.json]
 
 As shipped, only an ``unsure`` answer (confidence under the match threshold, 0.5) is widened: its
-contour is aligned with every song's melody and the best of those join the candidates. Most hums that
-miss the top 10 on validation were confidently wrong matches whose right song the whole-library
-alignment had (``bench/hum_misses.py``'s stages). Here answers up to a higher confidence are widened as
+contour is aligned with every song's melody and the best of those join the candidates. The largest
+group of validation hums that miss the top 10 were confidently wrong matches whose right song the
+whole-library alignment had (``bench/hum_misses.py``'s stages: 5 of 13 in seeds 11 and 12). Here answers up to a higher confidence are widened as
 well (``fusion_sweep.cascade_ranking`` with ``widen_below``; the rest of the cascade as shipped). A
 widened match keeps first place, the widened ranking fills the places below it, and it stays a
 ``match`` only when the widened search puts the same song first; "matches" counts them and
