@@ -133,8 +133,9 @@ class MelodyMatchConfig:
     #: ``LibraryConfig.match_confidence`` only unsure answers are widened: the default. On 300 val hums
     #: (bench/widen_confidence_sweep.py, time_scales/widen_confidence_sweep.json) 0.8 lifted top-10
     #: 0.957 -> 0.963 with the same right matches, widening 23% of queries instead of 14%; on 470 test
-    #: queries (bench/results/widen_below/) it moved no song into the top 10, turned 2 right matches
-    #: "unsure", and raised identify's p50 by ~20-27 ms. Kept as an option.
+    #: queries (bench/results/widen_below/, against the shipped code's runs on the same machine) it moved
+    #: no song into the top 10, turned 2 right matches "unsure", and raised p90 by ~70-280 ms. Kept as
+    #: an option.
     widen_below_confidence: float = 0.5
     wide_candidates: int = 30
     #: The widened search's pitch: "pyin", the DTW baseline's own track (0.25 semitone, 20 ms; ~350 ms,

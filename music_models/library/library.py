@@ -273,27 +273,25 @@ class Library:
         hits = self._hits(aligned.scored, top_k=k)
         mm = self.config.melody_match
         if hits and aligned.costs.get(hits[0].song_id, 0.0) > mm.widen_above_cost_semitones:
-            # its melody does not fit the hum well enough to be sure of it, whatever the margin says
-            hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01)) for h in hits]
+            hits = self._unsure(hits)  # its melody does not fit the hum well enough, whatever the margin says
         sure = bool(hits) and hits[0].confidence >= self.config.match_confidence
         doubt = not sure or hits[0].confidence < mm.widen_below_confidence  # a barely sure match: a second opinion
         if doubt and aligned.contour.size and (mm.widen_when_unsure if widen is None else widen):
             wide = self.widen_by_melody(aligned, samples_16k=heard)  # the audio the gate heard a melody in
             if wide:  # "unsure" (the calibration was fitted on the first search) unless it confirms a match
-                widened, cap = self._hits(wide, top_k=k), self.config.match_confidence - 0.01
+                widened = self._hits(wide, top_k=k)
                 if sure:  # a match keeps first place; the widened search's other songs follow it
-                    first = hits[0] if widened[0].song_id == hits[0].song_id else replace(
-                        hits[0], confidence=min(hits[0].confidence, cap))
-                    rest = [h for h in widened if h.song_id != first.song_id][: k - 1]
-                    hits = [first, *(replace(h, rank=i + 2, confidence=min(h.confidence, cap))
-                                     for i, h in enumerate(rest))]
+                    first = hits[0] if widened[0].song_id == hits[0].song_id else self._unsure(hits[:1])[0]
+                    rest = [replace(h, rank=i + 2) for i, h in
+                            enumerate(h for h in widened if h.song_id != first.song_id)][: k - 1]
+                    hits = [first, *self._unsure(rest)]
                 else:
-                    hits = [replace(h, confidence=min(h.confidence, cap)) for h in widened]
+                    hits = self._unsure(widened)
         t4 = time.perf_counter()
         timing["search"] = (t4 - t3) * 1000
         timing["total"] = load_ms + (t4 - t0) * 1000
         if hits and not clearly_melodic(melody, self.config.melody):  # only just a melody: never "match"
-            hits = [replace(h, confidence=min(h.confidence, self.config.match_confidence - 0.01)) for h in hits]
+            hits = self._unsure(hits)
         verdict = "match" if hits and hits[0].confidence >= self.config.match_confidence else "unsure"
         return IdentifyResult(query, duration_s, verdict, tuple(hits), timing, qz, melody)
 
@@ -501,6 +499,11 @@ class Library:
             logger.info("melody index: %d songs with a melody, built in %.0f ms", len(melodies),
                         (time.perf_counter() - t0) * 1000)
         return self._melody_index or None
+
+    def _unsure(self, hits: Sequence[IdentifyHit]) -> list[IdentifyHit]:
+        """``hits`` with every confidence held below the match threshold: the answer is "unsure"."""
+        cap = self.config.match_confidence - 0.01
+        return [replace(h, confidence=min(h.confidence, cap)) for h in hits]
 
     def _hits(self, scored: list[tuple[str, float, float]], *, top_k: int) -> list[IdentifyHit]:
         conf = confidences(scores=[sc for _, sc, _ in scored], calibration=self.calibration)
