@@ -110,6 +110,49 @@ def test_training_steps_checkpoint_and_reload(tmp_path: Path) -> None:
     assert info.step == 3 and len(info.sha256) == 64
 
 
+def test_init_from_a_shipped_checkpoint_starts_a_fine_tune_from_its_weights(tmp_path: Path) -> None:
+    from music_models.errors import ConfigError
+    from music_models.training.run import init_weights
+
+    torch.manual_seed(0)
+    shipped_model = MusicSpaceModel(MusicSpaceConfig().replace_objectives(adversarial=False, adjacency=False))
+    ship = tmp_path / "ship.pt"
+    save_checkpoint(ship, shipped_model, step=7, metrics={}, inference_only=True)
+    fine = MusicSpaceModel(MusicSpaceConfig())  # all four objectives: heads the shipped file lacks start fresh
+    x = torch.randn(2, 144, 100)
+    with torch.inference_mode():
+        assert not torch.allclose(fine.eval().encoder(x), shipped_model.eval().encoder(x), atol=0.05)
+    info = init_weights(fine, ship)
+    with torch.inference_mode():
+        assert torch.allclose(fine.eval().encoder(x), shipped_model.encoder(x), atol=0.05)
+    assert info["step"] == 7 and len(info["sha256"]) == 64
+    other = MusicSpaceModel(MusicSpaceConfig(encoder=EncoderConfig(embedding_dim=64)))
+    with pytest.raises(ConfigError, match="encoder"):
+        init_weights(other, ship)
+
+
+def test_validation_reports_each_query_kind() -> None:
+    from music_models.training.validation import validate
+
+    bank, tunes = FeatureBank(), {}
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        t = _tune(i, rng)
+        tunes[t.tune_id] = t
+        rec = rng.standard_normal((144, 300)).astype(np.float16)
+        beats = np.linspace(0, 32, 300).astype(np.float32)
+        bank.add(BankItem(t.tune_id, "recording", "piano", rec, beats))
+        # hums are the recording itself (found first); whistles are noise (found by chance at best)
+        bank.add(BankItem(t.tune_id, "query", "hum", rec.copy(), beats))
+        bank.add(BankItem(t.tune_id, "query", "whistle", rng.standard_normal((144, 300)).astype(np.float16), beats))
+    torch.manual_seed(0)
+    metrics = validate(MusicSpaceModel(MusicSpaceConfig()).eval(), bank, tunes, decoder_songs=0)
+    assert metrics["val_queries"] == 12
+    assert metrics["val_mrr_hum"] == 1.0 and metrics["val_top10_hum"] == 1.0
+    assert metrics["val_mrr_whistle"] < 1.0
+    assert metrics["val_mrr"] == pytest.approx((metrics["val_mrr_hum"] + metrics["val_mrr_whistle"]) / 2)
+
+
 def test_corrupt_or_missing_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="humdinger train"):
         load_model(tmp_path / "none.pt")

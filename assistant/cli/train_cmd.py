@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--config", type=Path, help="JSON/YAML file overriding TrainRunConfig defaults (nested keys)")
     p.add_argument("--steps", type=int, help=f"training steps (default {d.steps})")
     p.add_argument("--resume", action="store_true", help="continue from the working checkpoint")
+    p.add_argument("--init-from", type=Path, metavar="CHECKPOINT",
+                   help="fine-tune: start from this checkpoint's weights (e.g. the shipped one) with a fresh "
+                        "optimiser at step 0; its model config must match --config's")
     p.add_argument("--objectives", default="1,2,3,4",
                    help="objectives to train, for ablations: 1 contrast, 2 adjacency, 3 adversarial prior, "
                         "4 decoder (default 1,2,3,4)")
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["train_tunes"] = args.train_tunes
     cfg = load_run_config(args.config, **overrides)
     work = args.work or data_dir() / "train" / f"objectives-{cfg.model.objectives.name.replace('+', '')}.pt"
-    metrics = train(cfg, checkpoint_path=work, ship_path=args.ship, resume=args.resume)
+    metrics = train(cfg, checkpoint_path=work, ship_path=args.ship, resume=args.resume, init_from=args.init_from)
     text = json.dumps(metrics, indent=2, default=str)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

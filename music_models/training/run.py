@@ -16,7 +16,7 @@ from music_models.training.batches import BatchConfig
 from music_models.training.build_bank import BankConfig
 from music_models.training.trainer import TrainerConfig
 
-__all__ = ["TrainRunConfig", "load_run_config", "train"]
+__all__ = ["TrainRunConfig", "init_weights", "load_run_config", "train"]
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +79,37 @@ def _pick(tunes: list[Any], n: int, min_s: float) -> list[Any]:
     return ok[:n]
 
 
+def init_weights(model: Any, source: Path) -> dict[str, Any]:
+    """Copy the encoder and decoder weights of the checkpoint ``source`` into ``model`` (a fine-tune's start).
+
+    The checkpoint's model config must equal ``model``'s apart from the objectives (a shipped file keeps only
+    the encoder and decoder); anything else is a ConfigError, not a silently half-loaded model.
+    """
+    from music_models.errors import ConfigError
+    from music_models.space.checkpoint import load_model
+
+    src, info, _ = load_model(source)
+    mine, theirs = model.config.to_dict(), src.config.to_dict()
+    differ = sorted(k for k in mine if k != "objectives" and mine[k] != theirs.get(k))
+    if differ:
+        raise ConfigError(f"--init-from {source}: its model differs from this config's in {differ}; "
+                          "fine-tuning needs the same features, windows, encoder and decoder")
+    wanted = {k: v for k, v in src.state_dict().items() if k.startswith(("encoder.", "decoder."))}
+    if model.decoder is None:
+        wanted = {k: v for k, v in wanted.items() if k.startswith("encoder.")}
+    missing, unexpected = model.load_state_dict(wanted, strict=False)
+    if unexpected or any(k.startswith("encoder.") for k in missing):
+        raise ConfigError(f"--init-from {source}: weights do not fit (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    return {"path": str(source), "sha256": info.sha256, "step": info.step}
+
+
 def train(cfg: TrainRunConfig, *, checkpoint_path: Path, ship_path: Path | None = None, resume: bool = False,
-          workers: int = 2) -> dict[str, Any]:
-    """Build or reuse the feature banks, train, validate, and write the checkpoint(s); returns metrics."""
+          init_from: Path | None = None, workers: int = 2) -> dict[str, Any]:
+    """Build or reuse the feature banks, train, validate, and write the checkpoint(s); returns metrics.
+
+    ``resume`` continues the working checkpoint (weights, optimiser, step); ``init_from`` instead starts
+    a new run (fresh optimiser, step 0) from another checkpoint's weights, e.g. the shipped one.
+    """
     import torch
 
     from music_models.corpus import load_corpus
@@ -102,10 +130,11 @@ def train(cfg: TrainRunConfig, *, checkpoint_path: Path, ship_path: Path | None 
     tunes = {t.tune_id: t for t in train_set + val_set}
     torch.manual_seed(cfg.trainer.seed)
     model = MusicSpaceModel(cfg.model)
+    initialised = init_weights(model, init_from) if init_from is not None else None
     sampler = BatchSampler(train_bank, tunes, model_config=cfg.model, config=cfg.batches, seed=cfg.trainer.seed)
     trainer = Trainer(model, lambda step: iter(sampler), config=cfg.trainer, checkpoint_path=checkpoint_path,
                       validate=lambda m: validate(m, val_bank, tunes), save=save_checkpoint)
-    if resume and checkpoint_path.exists():
+    if resume and checkpoint_path.exists():  # resuming a fine-tune keeps its own progress over init_from
         payload = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
         model.load_state_dict(payload["state_dict"])
         if payload.get("optimiser"):
@@ -114,7 +143,7 @@ def train(cfg: TrainRunConfig, *, checkpoint_path: Path, ship_path: Path | None 
     metrics = trainer.run()
     metrics = {**metrics, "objectives": cfg.model.objectives.name, "train_tunes": len(train_set),
                "val_tunes": len(val_set), "train_items": len(train_bank), "run_config": cfg.to_dict(),
-               "history_tail": trainer.history[-5:]}
+               "history_tail": trainer.history[-5:], "initialised_from": initialised}
     if ship_path is not None:
         info = save_checkpoint(ship_path, model, step=trainer.step, metrics=metrics, inference_only=True)
         metrics["shipped"] = {"path": str(ship_path), "sha256": info.sha256}

@@ -58,7 +58,7 @@ def validate(model: Any, bank: FeatureBank, tunes: dict[str, Tune], *, max_queri
                 voiced = t != REST
                 dec_correct += int((pred[i][voiced] == t[voiced]).sum())
                 dec_total += int(voiced.sum())
-    query_z, truths = [], []
+    query_z, truths, kinds = [], [], []
     for tune_id, entry in bank.by_tune.items():
         if tune_id not in song_z:
             continue
@@ -68,6 +68,7 @@ def validate(model: Any, bank: FeatureBank, tunes: dict[str, Tune], *, max_queri
             z, _ = _embed_item(model, bank.items[qi].features)
             query_z.append(z)
             truths.append(tune_id)
+            kinds.append(bank.items[qi].kind)
     ranks = song_ranks_by_min_distance(query_z, truths, song_z)
     all_z = np.concatenate(list(song_z.values())) if song_z else np.zeros((0, cfg.encoder.embedding_dim))
     metrics: dict[str, float] = {
@@ -77,6 +78,10 @@ def validate(model: Any, bank: FeatureBank, tunes: dict[str, Tune], *, max_queri
         "val_queries": float(len(ranks)),
         "val_songs": float(len(song_z)),
     }
+    for kind in sorted(set(kinds)):  # per query kind: a fine-tune that favours one kind must show the others
+        mine = [r for r, k in zip(ranks, kinds, strict=True) if k == kind]
+        metrics[f"val_mrr_{kind}"] = mrr(mine)
+        metrics[f"val_top10_{kind}"] = top_k(mine, 10)
     if len(all_z) > 10:
         metrics.update({f"prior_{k}": v for k, v in gaussianity(all_z, max_points=600).items()})
     if dec_total:
