@@ -3,12 +3,12 @@ tried for making one intent out of Rasa's parses of the N best hearings."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
+from bench_scripts import load_bench_script
 
 from assistant.asr.sphinx import read_nbest
 from assistant.asr.types import Alternative, Transcript
@@ -17,15 +17,7 @@ from assistant.nlu.types import Entity, NluResult
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nbest_dev", ROOT / "bench" / "nbest_dev.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-BENCH = _bench()
+BENCH = load_bench_script("nbest_dev")
 combine_parses, cascade, fallback_rule, posterior_weights = (BENCH.combine_parses, BENCH.cascade,
                                                             BENCH.fallback_rule, BENCH.posterior_weights)
 

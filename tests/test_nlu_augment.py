@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from bench_scripts import load_bench_script
 
 from assistant.asr.phrases import ASR_VARIANTS_FILE, build_phrase_set, normalize_text
 from assistant.nlu.asr_augment import (
@@ -134,17 +135,6 @@ def test_no_heldout_phrasing_in_the_recogniser_language() -> None:
 
 def test_augmentation_speakers_are_not_the_intent_benchmarks_speakers() -> None:
     """The intent benchmark must hear voices the classifier never learned confusions from."""
-    import importlib.util
-    import sys
-
-    path = Path(__file__).resolve().parents[1] / "bench" / "speech_corpus.py"
-    spec = importlib.util.spec_from_file_location("speech_corpus_for_test", path)
-    assert spec is not None and spec.loader is not None
-    corpus = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = corpus  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(corpus)
-    finally:
-        del sys.modules[spec.name]
+    corpus = load_bench_script("speech_corpus")
     bench_voices = set(corpus.SpeechCorpusConfig().voices)
     assert bench_voices and not bench_voices & set(AsrAugmentConfig().voices)

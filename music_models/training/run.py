@@ -94,9 +94,8 @@ def init_weights(model: Any, source: Path) -> dict[str, Any]:
     if differ:
         raise ConfigError(f"--init-from {source}: its model differs from this config's in {differ}; "
                           "fine-tuning needs the same features, windows, encoder and decoder")
-    wanted = {k: v for k, v in src.state_dict().items() if k.startswith(("encoder.", "decoder."))}
-    if model.decoder is None:
-        wanted = {k: v for k, v in wanted.items() if k.startswith("encoder.")}
+    parts = ("encoder.", "decoder.") if model.decoder is not None else ("encoder.",)
+    wanted = {k: v for k, v in src.state_dict().items() if k.startswith(parts)}
     missing, unexpected = model.load_state_dict(wanted, strict=False)
     if unexpected or any(k.startswith("encoder.") for k in missing):
         raise ConfigError(f"--init-from {source}: weights do not fit (missing {missing[:3]}, unexpected {unexpected[:3]})")
@@ -120,6 +119,10 @@ def train(cfg: TrainRunConfig, *, checkpoint_path: Path, ship_path: Path | None 
     from music_models.training.trainer import Trainer
     from music_models.training.validation import validate
 
+    torch.manual_seed(cfg.trainer.seed)
+    model = MusicSpaceModel(cfg.model)
+    # before the banks (which can take most of an hour): a checkpoint that does not fit fails at once
+    initialised = init_weights(model, init_from) if init_from is not None else None
     train_set = _pick(load_corpus(split="train"), cfg.train_tunes, cfg.min_tune_s)
     val_set = _pick(load_corpus(split="val"), cfg.val_tunes, cfg.min_tune_s)
     root = data_dir() / "bank" / cfg.bank_key()
@@ -128,9 +131,6 @@ def train(cfg: TrainRunConfig, *, checkpoint_path: Path, ship_path: Path | None 
     val_bank = build_bank(val_set, root / "val", config=cfg.bank, features=cfg.model.features, workers=workers,
                           desc="validation bank")
     tunes = {t.tune_id: t for t in train_set + val_set}
-    torch.manual_seed(cfg.trainer.seed)
-    model = MusicSpaceModel(cfg.model)
-    initialised = init_weights(model, init_from) if init_from is not None else None
     sampler = BatchSampler(train_bank, tunes, model_config=cfg.model, config=cfg.batches, seed=cfg.trainer.seed)
     trainer = Trainer(model, lambda step: iter(sampler), config=cfg.trainer, checkpoint_path=checkpoint_path,
                       validate=lambda m: validate(m, val_bank, tunes), save=save_checkpoint)
