@@ -7,7 +7,8 @@ melody gate's settings (40 ms hops, 1 semitone) and the widened search's (the DT
 0.25 semitone), alternately with librosa as shipped and with ``pyin_speedup`` installed; at the gate's
 setting YIN follows pYIN on the same audio as the gate runs them ("+yin"). Medians per setting; whether
 every pitch track, voicing flag and YIN estimate was bit-identical, and the largest difference in pYIN's
-voiced probability (rounding: its dot products are summed in other blocks).
+voiced probability (rounding: its dot products are summed in other blocks). The speed-up includes the
+sparse Viterbi search (``music_models/qbh_baseline/sparse_viterbi.py``), which dominates the fine setting.
 """
 
 from __future__ import annotations

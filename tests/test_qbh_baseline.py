@@ -202,3 +202,36 @@ def test_pyin_speedup_changes_no_number() -> None:
             assert np.array_equal(plain[0], fast[0], equal_nan=True) and np.array_equal(plain[1], fast[1])
             assert np.allclose(plain[2], fast[2], rtol=0, atol=1e-12)
             assert np.array_equal(plain_yin, fast_yin, equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sparse_viterbi_decodes_what_librosa_decodes(seed: int) -> None:
+    """pYIN-shaped (banded, voiced/unvoiced) and random sparse transitions, observation probabilities with
+    many zeros and many ties: the same states and log probability as librosa's dense search."""
+    import functools
+
+    import librosa
+
+    from music_models.qbh_baseline.sparse_viterbi import viterbi
+
+    rng = np.random.default_rng(seed)
+    n_bins = int(rng.integers(3, 40))
+    local = librosa.sequence.transition_local(n_bins, int(rng.integers(1, n_bins + 1)), window="triangle", wrap=False)
+    banded = np.kron(librosa.sequence.transition_loop(2, 1 - 0.01), local)
+    scattered = rng.random((2 * n_bins, 2 * n_bins)) * (rng.random((2 * n_bins, 2 * n_bins)) < 0.2)
+    scattered[np.arange(2 * n_bins), rng.integers(0, 2 * n_bins, 2 * n_bins)] += 1.0  # no empty row
+    scattered /= scattered.sum(axis=1, keepdims=True)
+    ours = functools.partial(viterbi, dense=librosa.sequence.viterbi)
+    for transition in (banded, scattered, np.full((2 * n_bins,) * 2, 1 / (2 * n_bins))):
+        steps = int(rng.integers(1, 60))
+        prob = rng.random((2 * n_bins, steps)) * (rng.random((2 * n_bins, steps)) < 0.3)
+        prob[:, rng.random(steps) < 0.2] = 0.5  # whole frames of ties
+        for p in (prob, prob[None], np.stack([prob, prob[::-1]])):
+            want = librosa.sequence.viterbi(p, transition, return_logp=True)
+            got = ours(p, transition, return_logp=True)
+            assert np.array_equal(want[0], got[0]) and want[0].dtype == got[0].dtype
+            assert np.array_equal(want[1], got[1]) and want[1].shape == got[1].shape
+        p_init = rng.random(2 * n_bins)
+        p_init /= p_init.sum()
+        assert np.array_equal(librosa.sequence.viterbi(prob, transition, p_init=p_init),
+                              ours(prob, transition, p_init=p_init))

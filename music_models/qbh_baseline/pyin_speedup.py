@@ -7,7 +7,9 @@ pYIN), so their cost is identify's. :func:`install` gives librosa's pitch module
   expression it evaluates (:func:`boltzmann_pmf`, element for element scipy's on valid arguments);
 - pYIN's trough step for all frames at once (:func:`trough_observations`) instead of a Python loop
   over frames, with the same operations per element;
-- pYIN's pitch-transition matrix built once per setting (``sequence.transition_local``, cached);
+- pYIN's pitch-transition matrix built once per setting (``sequence.transition_local``, cached), and its
+  Viterbi decoding visiting only the transitions that are not zero (:mod:`.sparse_viterbi`: the same
+  states, each value the same sum);
 - YIN's difference function and parabolic shifts reused when YIN follows pYIN on the same frames (the
   gate's case): one entry per thread, used only when the frames are equal element for element.
 
@@ -142,10 +144,14 @@ class _StatsView:
 
 
 class _SequenceView:
-    """librosa.sequence as the pitch module sees it: ``transition_local`` cached (read-only results)."""
+    """librosa.sequence as the pitch module sees it: ``transition_local`` cached (read-only results),
+    ``viterbi`` searching only the transitions that are there (:mod:`.sparse_viterbi`)."""
 
     def __init__(self, sequence: Any) -> None:
+        from music_models.qbh_baseline.sparse_viterbi import viterbi
+
         self._sequence = sequence
+        self.viterbi = functools.partial(viterbi, dense=sequence.viterbi)
 
         @functools.lru_cache(maxsize=16)
         def transition_local(n_states: int, width: int, *, window: str = "triangle", wrap: bool = False
