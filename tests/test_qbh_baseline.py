@@ -235,3 +235,21 @@ def test_sparse_viterbi_decodes_what_librosa_decodes(seed: int) -> None:
         p_init /= p_init.sum()
         assert np.array_equal(librosa.sequence.viterbi(prob, transition, p_init=p_init),
                               ours(prob, transition, p_init=p_init))
+
+
+def test_subsequence_dtw_in_pieces_is_the_same_search() -> None:
+    """Cut at tune starts and searched on several threads, the first pass gives every frame the same cost
+    and start frame as one search of the whole reference; without cuts it stays one search."""
+    from music_models.qbh_baseline.dtw import concatenate_references, subsequence_dtw
+
+    rng = np.random.default_rng(3)
+    contours = [np.cumsum(rng.normal(0, 1.5, int(rng.integers(1, 80)))) for _ in range(40)]
+    ref, starts, _ = concatenate_references(contours=contours)
+    for m in (1, 2, 7, 60):
+        q = np.cumsum(rng.normal(0, 1.5, m))
+        whole = subsequence_dtw(query=q, reference=ref, clip=4.0)
+        for workers in (2, 3, 8, 100):
+            split = subsequence_dtw(query=q, reference=ref, clip=4.0, cuts=starts, workers=workers)
+            assert np.array_equal(whole[0], split[0]) and np.array_equal(whole[1], split[1])
+        assert np.array_equal(whole[0], subsequence_dtw(query=q, reference=ref, clip=4.0, workers=4)[0])
+    assert np.isfinite(whole[0]).any() and (whole[1] > starts[1]).any()  # later tunes' starts are absolute

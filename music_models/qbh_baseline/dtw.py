@@ -132,14 +132,44 @@ def _kernel() -> Callable[..., Any]:
     return kernel
 
 
-def subsequence_dtw(*, query: np.ndarray, reference: np.ndarray, clip: float) -> tuple[np.ndarray, np.ndarray]:
+def subsequence_dtw(*, query: np.ndarray, reference: np.ndarray, clip: float,
+                    cuts: Sequence[int] | np.ndarray = (), workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Per reference frame j: the mean cost of the best path ending at j and the frame where it starts.
 
     ``reference`` may hold NaN separators (no path crosses two of them). Costs are inf where no path ends.
+    With ``workers`` > 1 the reference is searched in up to ``workers`` pieces at once, cut at frames of
+    ``cuts`` (each the first frame of a tune after a separator: no path crosses them, so the result is
+    the same to the last bit; the kernel releases the GIL).
     """
     q = np.ascontiguousarray(query, dtype=np.float64)
     r = np.ascontiguousarray(reference, dtype=np.float64)
     if q.size == 0 or r.size == 0:
         return np.full(r.size, np.inf), np.zeros(r.size, dtype=np.int64)
-    cost, start = _kernel()(q, r, float(clip))
-    return cost / q.size, start
+    bounds = _pieces(cuts=np.asarray(cuts, dtype=np.int64), total=r.size, workers=workers)
+    if len(bounds) <= 2:
+        cost, start = _kernel()(q, r, float(clip))
+        return cost / q.size, start
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(k: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        cost, start = _kernel()(q, r[lo:hi], float(clip))
+        start += lo  # frames of the whole reference; after the first row, frames no path reaches start at 0
+        if q.size > 1:
+            start[np.isinf(cost)] = 0
+        return cost, start
+
+    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+        parts = list(pool.map(run, range(len(bounds) - 1)))
+    return np.concatenate([c for c, _ in parts]) / q.size, np.concatenate([s for _, s in parts])
+
+
+def _pieces(*, cuts: np.ndarray, total: int, workers: int) -> np.ndarray:
+    """Piece boundaries ``[0, ..., total]``: up to ``workers`` pieces of about equal length, cut only at
+    ``cuts`` (frames inside ``(0, total)``)."""
+    inner = np.unique(cuts[(cuts > 0) & (cuts < total)])
+    if workers < 2 or not inner.size:
+        return np.array([0, total], dtype=np.int64)
+    wanted = np.arange(1, workers) * (total / workers)
+    chosen = inner[np.clip(np.searchsorted(inner, wanted), 0, inner.size - 1)]
+    return np.unique(np.concatenate([[0], chosen, [total]])).astype(np.int64)

@@ -173,7 +173,8 @@ class QbhIndex:
         return QbhResult(verdict, tuple(matches), track.duration_s, track.voiced_s, steady, timing)
 
     def match_contour(self, *, contour: np.ndarray, top_k: int) -> list[QbhMatch]:
-        """Two-pass search: key-normalised subsequence DTW over all tunes, then a transposition search."""
+        """Two-pass search: key-normalised subsequence DTW over all tunes (split between ``refine_workers``
+        threads), then a transposition search."""
         c = self.config
         q = np.asarray(contour, dtype=np.float64)
         q = q[np.isfinite(q)]
@@ -181,7 +182,8 @@ class QbhIndex:
             return []
         q0 = q - q.mean()
         local = running_mean(reference=self._reference, tune_lo=self._tune_lo, tune_hi=self._tune_hi, window=q.size)
-        end_cost, start = subsequence_dtw(query=q0, reference=self._reference - local, clip=c.cost_clip_semitones)
+        end_cost, start = subsequence_dtw(query=q0, reference=self._reference - local, clip=c.cost_clip_semitones,
+                                          cuts=self._starts, workers=c.refine_workers)
         # Best end frame per tune (each tune's frames are contiguous; separators are inf).
         tune_best = np.empty(len(self), dtype=np.float64)
         tune_end = np.empty(len(self), dtype=np.int64)
