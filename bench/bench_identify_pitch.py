@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +28,9 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
-    from fusion_sweep import open_candidate_library
+    from fusion_sweep import shipped_library_with_hums
 
     from music_models.evaluation.config import EvalConfig
-    from music_models.evaluation.harness import load_queries
-    from music_models.paths import data_dir
     from music_models.qbh_baseline.pyin_speedup import install, librosa_as_shipped
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -42,15 +39,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "identify_pitch.json")
     args = ap.parse_args()
 
-    _, _, lib, mm, _ = open_candidate_library(EvalConfig())
-    lib.config = replace(lib.config, melody_match=mm)  # the melody re-rank back on: identify as shipped
-    qdir = data_dir() / "eval" / "queries"
-    wavs = sorted(qdir.glob("*/*_hum_moderate_*.wav"))
-    if not wavs:
-        sys.exit(f"no cached moderate-hum queries under {qdir}; run 'humdinger eval qbh' first")
-    chosen = min({w.parent for w in wavs})
-    wavs = sorted(chosen.glob("*_hum_moderate_*.wav"))[:args.queries]
-    queries = list(load_queries([(w, "hum", "moderate", "") for w in wavs]))
+    lib, query_set, queries = shipped_library_with_hums(EvalConfig(), limit=args.queries)
     assert install(), "pyin_speedup is written for librosa 0.11"
     lib.warm()
     widened_calls = [0]
@@ -88,7 +77,7 @@ def main() -> None:
                 "widened_runs": int(wid.sum())}
 
     report = {
-        "benchmark": "identify_pitch", "queries": len(queries), "rounds": args.rounds, "query_set": chosen.name,
+        "benchmark": "identify_pitch", "queries": len(queries), "rounds": args.rounds, "query_set": query_set,
         "library_songs": len(lib.songs),
         "machine": {"cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)},
         "same_answers": answers["shipped_librosa"] == answers["speedup"],

@@ -32,11 +32,9 @@ SETTINGS = (((1.0,), False, 2), ((0.8, 1.0, 1.3), False, 2), ((1.0,), True, 2), 
 
 
 def main() -> None:
-    from fusion_sweep import open_candidate_library
+    from fusion_sweep import shipped_library_with_hums
 
     from music_models.evaluation.config import EvalConfig
-    from music_models.evaluation.harness import load_queries
-    from music_models.paths import data_dir
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--queries", type=int, default=40)
@@ -44,15 +42,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "time_scales" / "latency.json")
     args = ap.parse_args()
 
-    _, _, lib, mm, _ = open_candidate_library(EvalConfig())
-    lib.config = replace(lib.config, melody_match=mm)  # the melody re-rank back on: identify as shipped
-    qdir = data_dir() / "eval" / "queries"
-    wavs = sorted(qdir.glob("*/*_hum_moderate_*.wav"))
-    if not wavs:
-        sys.exit(f"no cached moderate-hum queries under {qdir}; run 'humdinger eval qbh' first")
-    chosen = min({w.parent for w in wavs})
-    wavs = sorted(chosen.glob("*_hum_moderate_*.wav"))[:args.queries]
-    queries = list(load_queries([(w, "hum", "moderate", "") for w in wavs]))
+    lib, query_set, queries = shipped_library_with_hums(EvalConfig(), limit=args.queries)
     lib.warm()
     import torch
 
@@ -67,7 +57,7 @@ def main() -> None:
                 times[setting].append(r.timing_ms | {"wall": (time.perf_counter() - t0) * 1000})
     report = {
         "benchmark": "time_scales_latency", "queries": len(queries), "rounds": args.rounds,
-        "query_set": chosen.name, "library_songs": len(lib.songs),
+        "query_set": query_set, "library_songs": len(lib.songs),
         "machine": {"cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)},
         "p50_ms": {",".join(str(f) for f in s) + (" beside the gate" if beside else "") + ("" if n == 2 else f", {n} torch thread"):
                    {k: round(float(np.median([t[k] for t in v])), 1) for k in v[0]} for (s, beside, n), v in times.items()},

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -300,6 +301,23 @@ def open_candidate_library(config: Any, *, shifts: tuple[float, ...] | None = No
     lib.config = replace(lib.config, melody_match=replace(mm, weight=0.0))  # candidates: the model alone
     contours = {t.tune_id: song_melody(notes=t.notes, tempo_qpm=t.tempo_qpm, config=mm) for t in library if t.notes}
     return library, query_tunes, lib, mm, contours
+
+
+def shipped_library_with_hums(config: Any, *, limit: int) -> tuple[Any, str, list[Any]]:
+    """The eval's library with identify as shipped (melody re-rank on), the name of the first (by name)
+    cached eval query set that has moderate hums, and its first ``limit`` of them (exits when none)."""
+    from music_models.evaluation.harness import load_queries
+    from music_models.paths import data_dir
+
+    _, _, lib, mm, _ = open_candidate_library(config)
+    lib.config = replace(lib.config, melody_match=mm)
+    qdir = data_dir() / "eval" / "queries"
+    wavs = sorted(qdir.glob("*/*_hum_moderate_*.wav"))
+    if not wavs:
+        sys.exit(f"no cached moderate-hum queries under {qdir}; run 'humdinger eval qbh' first")
+    chosen = min({w.parent for w in wavs})
+    wavs = sorted(chosen.glob("*_hum_moderate_*.wav"))[:limit]
+    return lib, chosen.name, list(load_queries([(w, "hum", "moderate", "") for w in wavs]))
 
 
 def main() -> None:

@@ -3,19 +3,20 @@
 The melody gate runs pYIN and then YIN on every query (and the widened search and the DTW baseline run
 pYIN), so their cost is identify's. :func:`install` gives librosa's pitch module (and only it):
 
-- a closed-form Boltzmann prior: ``scipy.stats.boltzmann.pmf``'s argument checking cost more than the
-  expression it evaluates (:func:`boltzmann_pmf`, element for element scipy's on valid arguments);
 - pYIN's trough step for all frames at once (:func:`trough_observations`) instead of a Python loop
-  over frames, with the same operations per element;
+  over frames, with the same operations per element and a closed-form Boltzmann prior in place of
+  ``scipy.stats.boltzmann.pmf``, whose argument checking cost more than the expression it evaluates
+  (:func:`boltzmann_pmf`, element for element scipy's on valid arguments);
 - pYIN's pitch-transition matrix built once per setting (``sequence.transition_local``, cached), and its
   Viterbi decoding visiting only the transitions that are not zero (:mod:`.sparse_viterbi`: the same
   states, each value the same sum);
 - YIN's difference function and parabolic shifts reused when YIN follows pYIN on the same frames (the
   gate's case): one entry per thread, used only when the frames are equal element for element.
 
-``tests/test_qbh_baseline.py`` checks pYIN's and YIN's outputs are bit-identical to librosa's own
-(:func:`librosa_as_shipped` restores it), ``bench/bench_pitch.py`` measures the gain. Anything else the
-pitch module asks of scipy and librosa is theirs. Installed on first use of a pitch tracker, never at
+``tests/test_qbh_baseline.py`` checks against librosa's own (:func:`librosa_as_shipped` restores it):
+pitch tracks, voicing and YIN bit-identical, pYIN's voiced probability equal to rounding (its per-trough
+dot products are summed in blocks of other sizes); ``bench/bench_pitch.py`` measures the gain. Anything
+else the pitch module asks of librosa is librosa's. Installed on first use of a pitch tracker, never at
 import; a librosa other than 0.11 is left alone.
 """
 
@@ -26,7 +27,6 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -45,13 +45,6 @@ def boltzmann_pmf(k: Any, lambda_: Any, N: Any) -> np.ndarray:
     0 for other ``k``, NaN where ``l <= 0`` or ``N`` is not a positive integer (broadcast like scipy)."""
     k = np.asarray(k)
     n = np.asarray(N, dtype=np.float64)
-    if np.ndim(lambda_) == 0 and float(lambda_) > 0 and k.dtype.kind in "iu":  # pYIN's call: few numpy ops
-        lam = float(lambda_)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = (1 - np.exp(-lam)) / (1 - np.exp(-lam * n)) * np.exp(-lam * k)
-        out = np.where((k >= 0) & (k < n), out, 0.0)
-        bad_n = (n <= 0) | (n != np.floor(n))
-        return np.where(bad_n, np.nan, out) if bad_n.any() else out
     k, lam_a, n = np.broadcast_arrays(k.astype(np.float64), np.asarray(lambda_, dtype=np.float64), n)
     out = np.zeros(k.shape, dtype=np.float64)
     params_ok = (lam_a > 0) & (n > 0) & (n == np.floor(n))
@@ -121,26 +114,6 @@ def _boltzmann_prior(positions: np.ndarray, lam: float, n_troughs: np.ndarray, c
         norm = (1 - np.exp(-lam)) / (1 - np.exp(-lam * n_troughs.astype(np.float64)))
     decay = np.exp(-lam * np.arange(int(counts.max()) + 1))  # position -1 (not below) reads the last entry
     return np.repeat(norm, counts, axis=0) * decay[positions]
-
-
-class _ScipyView:
-    """scipy as librosa's pitch module sees it: ``stats.boltzmann.pmf`` replaced, the rest scipy's."""
-
-    def __init__(self, scipy_module: Any) -> None:
-        self._scipy = scipy_module
-        self.stats = _StatsView(scipy_module.stats)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._scipy, name)
-
-
-class _StatsView:
-    def __init__(self, stats: Any) -> None:
-        self._stats = stats
-        self.boltzmann = SimpleNamespace(pmf=boltzmann_pmf)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stats, name)
 
 
 class _SequenceView:
@@ -213,7 +186,7 @@ def install() -> bool:
             from librosa.core import pitch
 
             librosa_version = version("librosa")
-            names = ("scipy", "sequence", _HELPER, "_cumulative_mean_normalized_difference",
+            names = ("sequence", _HELPER, "_cumulative_mean_normalized_difference",
                      "_parabolic_interpolation")
             ok = librosa_version.startswith("0.11.") and all(hasattr(pitch, n) for n in names)
             if ok:
@@ -226,7 +199,6 @@ def install() -> bool:
 
 
 def _apply(pitch: Any) -> None:
-    pitch.scipy = _ScipyView(_originals["scipy"])
     pitch.sequence = _SequenceView(_originals["sequence"])
     setattr(pitch, _HELPER, trough_observations)
     pitch._cumulative_mean_normalized_difference = _cmnd_reusing_last
